@@ -1,0 +1,1 @@
+"""Bareos, the network backup system, rebuilt in Python."""
