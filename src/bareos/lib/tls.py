@@ -1,0 +1,386 @@
+"""TLS for Bareos connections: TLS-PSK and certificates, and the TLS policy.
+
+* TLS-PSK: identity ``<R_TYPE>`` 0x1E ``<name>``, key = the 32-character hex
+  MD5 of the password as ASCII bytes.  Python >= 3.13 has PSK in :mod:`ssl`
+  (``ssl.HAS_PSK``); before that the ``sslpsk3`` extension provides it.
+* Certificates: the classic ``TLS Certificate``/``TLS Key``/``TLS CA ...``
+  directives.  A server context may carry certificates *and* a PSK callback,
+  as Bareos's does; the client's offer decides.
+* Policy: ``ssl=N`` numbers in the CRAM-MD5 challenge (0 none, 1 enabled,
+  2 required) and the rule that combines them on a cleartext connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+#: Bareos's default cipher list for TLS <= 1.2 (contains the PSK suites)
+PSK_CIPHERS = "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH"
+RECORD_SEPARATOR = b"\x1e"
+
+TLS_POLICY_NONE = 0
+TLS_POLICY_ENABLED = 1
+TLS_POLICY_REQUIRED = 2
+TLS_POLICY_AUTO = 4
+TLS_POLICY_DENY = 255
+TLS_POLICY_UNKNOWN = 254
+
+# results of cleartext_decision()
+CLEARTEXT_OK = "ok"
+CLEARTEXT_DENY = "deny"
+CLEARTEXT_NEEDS_TLS = "needs-old-tls"
+
+_sslpsk3 = None
+if getattr(ssl, "HAS_PSK", False):
+    PSK_BACKEND: str | None = "ssl"
+else:
+    try:
+        import sslpsk3 as _sslpsk3  # type: ignore[no-redef]
+
+        PSK_BACKEND = "sslpsk3"
+    except ImportError:  # pragma: no cover - depends on the installation
+        PSK_BACKEND = None
+
+
+class TlsError(Exception):
+    """TLS could not be set up as configured (bad files, disallowed peer, ...)."""
+
+
+def psk_available() -> bool:
+    """True when TLS-PSK can be used in this interpreter."""
+    return PSK_BACKEND is not None
+
+
+def psk_identity(resource_type: str, name: str) -> bytes:
+    """``R_CONSOLE`` 0x1E ``admin`` as bytes (plain name, spaces not bashed)."""
+    return resource_type.encode("utf-8") + RECORD_SEPARATOR + name.encode("utf-8")
+
+
+def split_psk_identity(identity: bytes) -> tuple[str, str] | None:
+    """``b"R_CONSOLE\\x1eadmin"`` -> ("R_CONSOLE", "admin"); None if no separator."""
+    if RECORD_SEPARATOR not in identity:
+        return None
+    rtype, name = identity.split(RECORD_SEPARATOR, 1)
+    return rtype.decode("utf-8", "replace"), name.decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------
+# Settings and policy
+# --------------------------------------------------------------------------
+
+
+def _res_get(res, name, default=None):
+    getter = getattr(res, "get", None)
+    if getter is None:
+        return default
+    try:
+        value = getter(name, default)
+    except TypeError:
+        value = getter(name)
+    return default if value is None else value
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    out: list[str] = []
+    for item in value:
+        out.extend(_as_list(item))
+    return out
+
+
+@dataclass
+class TlsSettings:
+    """The TLS directives of one resource (all optional; defaults as Bareos 25)."""
+
+    enable: bool = True
+    require: bool = True
+    certificate: str | None = None
+    key: str | None = None
+    ca_certificate_file: str | None = None
+    ca_certificate_dir: str | None = None
+    verify_peer: bool = False
+    allowed_cn: list[str] = field(default_factory=list)
+    crl: str | None = None
+    dh_file: str | None = None
+    cipher_list: str | None = None
+    cipher_suites: str | None = None
+    protocol: str | None = None
+    key_password: str | None = None
+
+    @classmethod
+    def disabled(cls) -> "TlsSettings":
+        return cls(enable=False, require=False)
+
+    @classmethod
+    def from_resource(cls, res) -> "TlsSettings":
+        """Read the ``TLS ...`` directives of a configuration resource (duck-typed ``get``)."""
+        enable = bool(_res_get(res, "TLS Enable", True))
+        require = bool(_res_get(res, "TLS Require", True))
+        return cls(
+            enable=enable,
+            require=require,
+            certificate=_res_get(res, "TLS Certificate"),
+            key=_res_get(res, "TLS Key"),
+            ca_certificate_file=_res_get(res, "TLS CA Certificate File"),
+            ca_certificate_dir=_res_get(res, "TLS CA Certificate Dir"),
+            verify_peer=bool(_res_get(res, "TLS Verify Peer", False)),
+            allowed_cn=_as_list(_res_get(res, "TLS Allowed CN")),
+            crl=_res_get(res, "TLS Certificate Revocation List"),
+            dh_file=_res_get(res, "TLS DH File"),
+            cipher_list=_res_get(res, "TLS Cipher List"),
+            cipher_suites=_res_get(res, "TLS Cipher Suites"),
+            protocol=_res_get(res, "TLS Protocol"),
+        )
+
+    def policy(self) -> int:
+        """0 none, 1 enabled, 2 required (what goes into ``ssl=N``)."""
+        if not self.enable:
+            return TLS_POLICY_NONE
+        return TLS_POLICY_REQUIRED if self.require else TLS_POLICY_ENABLED
+
+    @property
+    def has_certificate(self) -> bool:
+        return bool(self.certificate)
+
+
+def cleartext_decision(remote: int, local: int) -> str:
+    """Combine the peer's ``ssl=`` with our policy after CRAM-MD5 on a cleartext link.
+
+    Returns :data:`CLEARTEXT_OK` (stay in cleartext), :data:`CLEARTEXT_DENY`
+    (refuse the connection) or :data:`CLEARTEXT_NEEDS_TLS` (Bareos would start
+    an old-style certificate TLS handshake now).
+    """
+    if (remote, local) in ((0, 0), (0, 1), (1, 0)):
+        return CLEARTEXT_OK
+    if (remote, local) in ((0, 2), (2, 0)):
+        return CLEARTEXT_DENY
+    return CLEARTEXT_NEEDS_TLS
+
+
+# --------------------------------------------------------------------------
+# Contexts
+# --------------------------------------------------------------------------
+
+_PROTOCOL_NAMES = {
+    "TLSV1": ssl.TLSVersion.TLSv1,
+    "TLSV1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSV1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSV1.3": ssl.TLSVersion.TLSv1_3,
+}
+_ORDER = [ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3]
+
+
+def parse_protocol_string(text: str) -> tuple[ssl.TLSVersion, ssl.TLSVersion]:
+    """OpenSSL ``Protocol`` syntax (``-ALL,TLSv1.2``, ``-TLSv1.3`` ...) -> (min, max)."""
+    enabled = set(_ORDER[2:])  # what OpenSSL 3 enables by default
+    for raw in text.replace(",", " ").split():
+        word = raw.strip()
+        sign = "+"
+        if word[:1] in "+-":
+            sign, word = word[0], word[1:]
+        key = word.upper()
+        if key == "ALL":
+            versions = set(_ORDER)
+        elif key in _PROTOCOL_NAMES:
+            versions = {_PROTOCOL_NAMES[key]}
+        elif key in ("SSLV2", "SSLV3"):
+            continue
+        else:
+            raise TlsError(f"unknown TLS protocol {raw!r} in {text!r}")
+        enabled = enabled - versions if sign == "-" else enabled | versions
+    if not enabled:
+        raise TlsError(f"TLS Protocol {text!r} enables no protocol version")
+    ordered = [v for v in _ORDER if v in enabled]
+    return ordered[0], ordered[-1]
+
+
+def _apply_common(ctx: ssl.SSLContext, settings: TlsSettings, server: bool) -> None:
+    try:
+        ctx.set_ciphers(settings.cipher_list or PSK_CIPHERS)
+    except ssl.SSLError as exc:
+        raise TlsError(f"TLS Cipher List {settings.cipher_list!r}: {exc}") from exc
+    if settings.cipher_suites:
+        # The ssl module cannot set TLS 1.3 suites; OpenSSL's defaults stay.
+        log.debug("TLS Cipher Suites %r ignored (not settable from Python)", settings.cipher_suites)
+    if settings.protocol:
+        lo, hi = parse_protocol_string(settings.protocol)
+        ctx.minimum_version = lo
+        ctx.maximum_version = hi
+    try:
+        if settings.certificate:
+            ctx.load_cert_chain(settings.certificate, settings.key or None, settings.key_password)
+        if settings.ca_certificate_file or settings.ca_certificate_dir:
+            ctx.load_verify_locations(
+                cafile=settings.ca_certificate_file or None, capath=settings.ca_certificate_dir or None
+            )
+        if settings.crl:
+            ctx.load_verify_locations(cafile=settings.crl)
+            ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+        if server and settings.dh_file:
+            ctx.load_dh_params(settings.dh_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise TlsError(f"cannot load TLS files: {exc}") from exc
+    has_ca = bool(settings.ca_certificate_file or settings.ca_certificate_dir)
+    if settings.verify_peer and has_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+    else:
+        ctx.verify_mode = ssl.CERT_NONE
+
+
+def _new_context(protocol: int, want_psk: bool) -> ssl.SSLContext:
+    if want_psk and PSK_BACKEND == "sslpsk3":
+        return _sslpsk3.SSLPSKContext(protocol)
+    return ssl.SSLContext(protocol)
+
+
+def server_context(
+    settings: TlsSettings | None = None,
+    psk_lookup: Callable[[bytes], bytes | None] | None = None,
+) -> ssl.SSLContext:
+    """A server context with a PSK callback and, where configured, certificates.
+
+    *psk_lookup(identity_bytes)* returns the PSK (bytes) or None for an
+    unknown identity (the handshake then fails with ``unknown_psk_identity``).
+    """
+    settings = settings or TlsSettings()
+    want_psk = psk_lookup is not None
+    if want_psk and not psk_available():
+        raise TlsError("TLS-PSK is not available (Python < 3.13 needs sslpsk3)")
+    ctx = _new_context(ssl.PROTOCOL_TLS_SERVER, want_psk)
+    ctx.check_hostname = False
+    _apply_common(ctx, settings, server=True)
+    if want_psk:
+
+        def callback(identity):
+            if identity is None:
+                return b""
+            if isinstance(identity, str):
+                identity = identity.encode("utf-8", "surrogateescape")
+            try:
+                key = psk_lookup(identity)
+            except Exception:  # never let a lookup bug escape into OpenSSL
+                log.exception("PSK lookup for %r failed", identity)
+                return b""
+            if not key:
+                return b""
+            return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+        ctx.set_psk_server_callback(callback)
+    return ctx
+
+
+def client_context(
+    settings: TlsSettings | None = None,
+    identity: bytes | None = None,
+    psk: bytes | None = None,
+) -> ssl.SSLContext:
+    """A client context offering PSK (when *identity*/*psk* are given) and certificates."""
+    settings = settings or TlsSettings()
+    want_psk = psk is not None
+    if want_psk and not psk_available():
+        raise TlsError("TLS-PSK is not available (Python < 3.13 needs sslpsk3)")
+    ctx = _new_context(ssl.PROTOCOL_TLS_CLIENT, want_psk)
+    ctx.check_hostname = False
+    _apply_common(ctx, settings, server=False)
+    if want_psk:
+        ident = (identity or b"").decode("utf-8", "surrogateescape")
+        key = psk.encode("utf-8") if isinstance(psk, str) else bytes(psk)
+        if PSK_BACKEND == "sslpsk3" and sys.version_info < (3, 13):
+            # sslpsk3's legacy client callback does not work for TLS 1.3
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_psk_client_callback(lambda hint: (ident, key))
+    return ctx
+
+
+def peer_common_names(sslsock) -> list[str]:
+    cert = sslsock.getpeercert()
+    if not cert:
+        return []
+    names = []
+    for rdn in cert.get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                names.append(value)
+    return names
+
+
+def check_allowed_cn(sslsock, allowed: Iterable[str]) -> None:
+    """Raise :class:`TlsError` unless the peer certificate's CN is in *allowed*.
+
+    Nothing is checked when *allowed* is empty or the session has no peer
+    certificate (a PSK session).
+    """
+    allowed = list(allowed)
+    if not allowed:
+        return
+    cert = sslsock.getpeercert()
+    if not cert:
+        return
+    names = peer_common_names(sslsock)
+    if not any(n in allowed for n in names):
+        raise TlsError(f"peer certificate CN {names!r} is not in TLS Allowed CN {allowed!r}")
+
+
+def server_wrap(sock: socket.socket, ctx: ssl.SSLContext, settings: TlsSettings | None = None) -> ssl.SSLSocket:
+    """Run the server handshake on an accepted socket (honours its timeout)."""
+    ssock = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+    try:
+        ssock.do_handshake()
+        if settings is not None:
+            check_allowed_cn(ssock, settings.allowed_cn)
+    except BaseException:
+        _release(ssock)
+        raise
+    return ssock
+
+
+def client_wrap(
+    sock: socket.socket,
+    settings: TlsSettings | None,
+    identity: bytes | None,
+    psk: bytes | None,
+    server_hostname: str | None = None,
+) -> ssl.SSLSocket:
+    """Run the client handshake on a connected socket; returns the TLS socket."""
+    ctx = client_context(settings, identity, psk)
+    ssock = ctx.wrap_socket(sock, server_side=False, do_handshake_on_connect=False, server_hostname=server_hostname)
+    try:
+        ssock.do_handshake()
+        if settings is not None:
+            check_allowed_cn(ssock, settings.allowed_cn)
+    except BaseException:
+        _release(ssock)
+        raise
+    return ssock
+
+
+def _release(ssock) -> None:
+    try:
+        ssock.close()
+    except OSError:
+        pass
+
+
+def tls_close(ssock) -> None:
+    """Send close_notify (best effort), then close the TCP socket."""
+    if isinstance(ssock, ssl.SSLSocket):
+        try:
+            ssock.settimeout(1.0)
+            raw = ssock.unwrap()
+            raw.close()
+        except (OSError, ValueError, ssl.SSLError):
+            pass
+    try:
+        ssock.close()
+    except OSError:
+        pass
