@@ -1,0 +1,5 @@
+"""`.`: does nothing (used by GUIs to poll)."""
+
+
+def run(ua) -> bool:
+    return True
