@@ -1,0 +1,197 @@
+"""The Director daemon object: its configuration, listener and shared state."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from bareos.lib import cram, tls
+from bareos.lib.netserver import DIRECTOR_HELLO_LIMITS, NetServer
+
+log = logging.getLogger("bareos.dird")
+
+DEFAULT_DIR_PORT = 9101
+
+
+class ConsoleMessages:
+    """Messages for the consoles (the `console` destination), read by `messages`."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._lines)
+
+    def add(self, text: str) -> None:
+        with self._lock:
+            for line in text.splitlines(keepends=True):
+                self._lines.append(line)
+
+    def take(self) -> list[str]:
+        with self._lock:
+            lines, self._lines = self._lines, []
+        return lines
+
+
+@dataclass
+class ClientConnectionInfo:
+    name: str
+    connect_time: float
+    protocol_version: int
+
+
+def listen_addresses(res, default_port: int, addresses_key: str, port_key: str,
+                     address_key: str) -> list[tuple[str, int]]:
+    """(host, port) pairs a daemon listens on, from its `... Addresses`, `... Port`
+    and `... Address` directives as Bareos combines them."""
+    addrs = res.get(addresses_key) if res.is_set(addresses_key) else None
+    if addrs:
+        out = []
+        for a in addrs:
+            out.append((getattr(a, "addr", None) or "", int(getattr(a, "port", default_port) or default_port)))
+        return out
+    port = int(res.get(port_key) or default_port)
+    host = res.get(address_key) if res.is_set(address_key) else None
+    return [(host or "", port)]
+
+
+class Director:
+    """One running Director."""
+
+    def __init__(self, config, *, clock=time.time) -> None:
+        self.config = config
+        self.clock = clock
+        self.start_time = clock()
+        self.num_jobs_run = 0
+        self.console_messages = ConsoleMessages()
+        self._consoles: dict[int, float] = {}
+        self._lock = threading.RLock()
+        self.server: NetServer | None = None
+        self._shutdown = threading.Event()
+
+    # -- configuration -----------------------------------------------------
+    @property
+    def resource(self):
+        return self.config.first("Director")
+
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    @property
+    def custom_version_id(self) -> str:
+        res = self.resource
+        return (res.get("Ver Id") if res.is_set("Ver Id") else None) or ""
+
+    @property
+    def config_warnings(self) -> list[str]:
+        return list(getattr(self.config, "warnings", []) or [])
+
+    @property
+    def db_driver_name(self) -> str:
+        cat = self.config.first("Catalog")
+        if cat is not None and cat.is_set("DB Driver"):
+            return str(cat.get("DB Driver")).lower()
+        return "postgresql"
+
+    def resources(self, rtype: str):
+        """Resources of a type in the order Bareos iterates them."""
+        return self.config.resources(rtype)
+
+    def get(self, rtype: str, name: str | None):
+        if name is None:
+            return None
+        return self.config.get(rtype, name)
+
+    def reload(self, new_config) -> None:
+        with self._lock:
+            self.config = new_config
+
+    # -- job and connection state (filled by the job engine) ---------------
+    def job_count(self) -> int:
+        return len(self.running_jobs())
+
+    def running_jobs(self) -> list:
+        return []
+
+    def recent_jobs(self) -> list:
+        return []
+
+    def scheduled_jobs(self, days: int) -> list:
+        return []
+
+    def client_connections(self) -> list[ClientConnectionInfo]:
+        return []
+
+    def console_connection_times(self) -> list[float]:
+        with self._lock:
+            return sorted(self._consoles.values())
+
+    def console_connected(self, key: int) -> None:
+        with self._lock:
+            self._consoles[key] = self.clock()
+
+    def console_disconnected(self, key: int) -> None:
+        with self._lock:
+            self._consoles.pop(key, None)
+
+    # -- authentication keys -----------------------------------------------
+    def console_password(self, name: str):
+        """The password object for a console name (`*UserAgent*`: the Director's)."""
+        if name == "*UserAgent*":
+            return self.resource.get("Password")
+        con = self.config.get("Console", name)
+        return con.get("Password") if con is not None else None
+
+    def psk_lookup(self, identity: bytes) -> bytes | None:
+        parts = tls.split_psk_identity(identity)
+        if parts is None:
+            return None
+        rtype, name = parts
+        pw = None
+        if rtype == "R_CONSOLE":
+            pw = self.console_password(name)
+        elif rtype == "R_CLIENT":
+            client = self.config.get("Client", name)
+            pw = client.get("Password") if client is not None else None
+        if pw is None:
+            return None
+        return cram.as_key(pw)
+
+    # -- network -----------------------------------------------------------
+    def addresses(self) -> list[tuple[str, int]]:
+        return listen_addresses(self.resource, DEFAULT_DIR_PORT, "Dir Addresses",
+                                "Dir Port", "Dir Address")
+
+    def start(self, addresses: list[tuple[str, int]] | None = None) -> "Director":
+        from .ua_server import handle_connection
+
+        settings = tls.TlsSettings.from_resource(self.resource)
+        psk = self.psk_lookup if tls.psk_available() else None
+        self.server = NetServer(
+            addresses or self.addresses(),
+            lambda bs, hello, tls_used: handle_connection(self, bs, hello, tls_used),
+            psk_lookup=psk,
+            tls_settings=settings if settings.has_certificate else None,
+            hello_limits=DIRECTOR_HELLO_LIMITS,
+            name=self.name,
+        )
+        self.server.start()
+        return self
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.port
+
+    def serve_forever(self) -> None:
+        self._shutdown.wait()
+
+    def shutdown(self) -> None:
+        self._shutdown.set()
+        if self.server is not None:
+            self.server.shutdown()
