@@ -62,8 +62,9 @@ def listen_addresses(res, default_port: int, addresses_key: str, port_key: str,
 class Director:
     """One running Director."""
 
-    def __init__(self, config, *, clock=time.time) -> None:
+    def __init__(self, config, *, config_path: str | None = None, clock=time.time) -> None:
         self.config = config
+        self.config_path = config_path
         self.clock = clock
         self.start_time = clock()
         self.num_jobs_run = 0
