@@ -201,7 +201,8 @@ class BlockReader:
 
     ``next()`` returns a :class:`Block`, a :class:`DamagedBlock`, or ``None``
     when more bytes are needed.  After the last :meth:`feed`, call
-    :meth:`close` to learn about a truncated last block.
+    :meth:`feed_eof` and drain :meth:`next` (or call :meth:`close`, which
+    does both) to learn about a truncated or damaged end.
 
     With ``expect_volume`` (the default) the first bytes must be a block
     header, otherwise :class:`NotABareosVolume` is raised.
@@ -220,6 +221,7 @@ class BlockReader:
         self._resync_from: int | None = None   # volume offset where garbage started
         self._resync_mark = 0
         self._resync_silent = False
+        self._eof = False
         self.blocks_read = 0
         self.damaged = 0
 
@@ -237,6 +239,10 @@ class BlockReader:
         return self._base + self._pos
 
     # -- output --------------------------------------------------------------
+    def feed_eof(self) -> None:
+        """No more data will come; :meth:`next` then reports what is left."""
+        self._eof = True
+
     def next(self) -> Block | DamagedBlock | None:
         buf = self._buf
         while True:
@@ -245,17 +251,32 @@ class BlockReader:
             if self._resync_from is not None:
                 found = self._resync(pos)
                 if found is None:
-                    return None
+                    if not self._eof:
+                        return None
+                    # Nothing valid up to the end of the data.
+                    self._pos = len(buf)
+                    found = len(buf)
                 start = self._resync_from
                 self._resync_from = None
                 if self._resync_silent:
                     self._resync_silent = False
                     continue
+                if self._base + found <= start:
+                    continue
                 self.damaged += 1
+                what = "up to the end of the volume" if found == len(buf) else ""
                 return DamagedBlock(start, self._base + found - start,
-                                    "no valid block header; bytes skipped")
-            if avail < BLKHDR2_LENGTH:
+                                    ("no valid block header; bytes skipped " + what).strip())
+            if avail == 0:
+                if self._eof and self._first:
+                    self._first = False
+                    raise NotABareosVolume(
+                        f"{self.name}: empty file, not a Bareos volume (no label)")
                 return None
+            if avail < BLKHDR2_LENGTH:
+                if not self._eof:
+                    return None
+                return self._short_tail(pos, avail)
             ident = bytes(buf[pos + 12:pos + 16])
             if ident == BLKHDR2_ID:
                 checksum, block_len, number, _, sid, stime = _HDR2.unpack_from(buf, pos)
@@ -278,7 +299,28 @@ class BlockReader:
                 self._start_resync(pos)
                 continue
             if avail < block_len:
-                return None
+                if not self._eof:
+                    return None
+                if self._first:
+                    raise NotABareosVolume(
+                        f"{self.name}: not a Bareos volume (first block of {block_len} bytes "
+                        f"truncated to {avail})")
+                # Either the last block is truncated or its length is damaged:
+                # look for a valid block further on.
+                self._start_resync(pos)
+                self._resync_silent = True
+                found = self._resync(pos)
+                self._resync_from = None
+                self._resync_silent = False
+                self.damaged += 1
+                if found is None:
+                    self._pos = len(buf)
+                    return DamagedBlock(self._base + pos, avail,
+                                        f"short block of {avail} bytes at end of volume "
+                                        f"(block length {block_len})", number)
+                return DamagedBlock(self._base + pos, found - pos,
+                                    f"block length {block_len} runs past the end of the "
+                                    "volume; skipped to the next valid block", number)
             self._first = False
             offset = self._base + pos
             hdr = BlockHeader(checksum, block_len, number, version, sid, stime)
@@ -288,13 +330,11 @@ class BlockReader:
                 calc = zlib.crc32(memoryview(data)[BLKHDR_CS_LENGTH:])
                 if calc != checksum:
                     self.damaged += 1
-                    if self._plausible_next(pos + block_len):
-                        self._pos = pos + block_len
-                    else:
-                        # The length field itself may be damaged: skip to the
-                        # next valid block without a second report.
-                        self._start_resync(pos)
-                        self._resync_silent = True
+                    # The length field may be damaged too: continue with the
+                    # next block whose header and checksum are valid, searching
+                    # from just after this header; only bytes beyond this
+                    # block's announced end are reported again.
+                    self._start_resync(pos, report_from=offset + block_len)
                     return DamagedBlock(
                         offset, block_len,
                         f"block checksum mismatch in block={number} len={block_len}: "
@@ -303,47 +343,28 @@ class BlockReader:
             self.blocks_read += 1
             return block
 
-    def close(self) -> DamagedBlock | None:
-        """Report bytes left over at the end of the data (a truncated block)."""
-        if self._resync_from is not None:
-            start = self._resync_from
-            silent = self._resync_silent
-            self._resync_from = None
-            self._resync_silent = False
-            self._pos = len(self._buf)
-            end = self._base + self._pos
-            if silent or end <= start:
-                return None
-            return DamagedBlock(start, end - start,
-                                "no valid block header; bytes skipped up to the end")
-        left = len(self._buf) - self._pos
-        if left == 0:
-            if self._first:
-                raise NotABareosVolume(f"{self.name}: empty file, not a Bareos volume (no label)")
-            return None
-        off = self.offset
-        number = None
+    def _short_tail(self, pos: int, avail: int) -> DamagedBlock:
         if self._first:
+            self._first = False
             raise NotABareosVolume(
-                f"{self.name}: not a Bareos volume (only {left} bytes, no complete block)")
-        if left >= BLKHDR1_LENGTH and bytes(self._buf[self._pos + 12:self._pos + 16]) in (
-                BLKHDR1_ID, BLKHDR2_ID):
-            number = _U32.unpack_from(self._buf, self._pos + 8)[0]
+                f"{self.name}: not a Bareos volume (only {avail} bytes, no complete block)")
         self._pos = len(self._buf)
         self.damaged += 1
-        return DamagedBlock(off, left, f"short block of {left} bytes at end of volume", number)
+        return DamagedBlock(self._base + pos, avail,
+                            f"short block of {avail} bytes at end of volume")
+
+    def close(self) -> list[Block | DamagedBlock]:
+        """Mark the end of the data and return everything still readable."""
+        self.feed_eof()
+        out = []
+        while (item := self.next()) is not None:
+            out.append(item)
+        return out
 
     # -- resynchronisation after garbage --------------------------------------
-    def _start_resync(self, pos: int) -> None:
-        self._resync_from = self._base + pos
+    def _start_resync(self, pos: int, report_from: int | None = None) -> None:
+        self._resync_from = self._base + pos if report_from is None else report_from
         self._resync_mark = self._base + pos + 1     # absolute offset to search from
-
-    def _plausible_next(self, pos: int) -> bool:
-        """Is there (or could there be) a block header at ``pos``?"""
-        buf = self._buf
-        if len(buf) - pos < 16:
-            return True   # cannot tell yet; the normal path will judge it
-        return bytes(buf[pos + 12:pos + 16]) in (BLKHDR2_ID, BLKHDR1_ID)
 
     def _resync(self, pos: int) -> int | None:
         """Search for the next block whose header and checksum are valid.
@@ -372,6 +393,9 @@ class BlockReader:
                 search = idx + 1
                 continue
             if len(buf) - idx < hdr.block_len:
+                if self._eof:
+                    search = idx + 1
+                    continue
                 # Possibly a real block that is not complete yet.
                 self._resync_mark = self._base + idx
                 self._pos = idx
@@ -394,6 +418,4 @@ def read_blocks(fileobj, *, chunk_size: int = 1 << 20, **kwargs):
         reader.feed(chunk)
         while (item := reader.next()) is not None:
             yield item
-    tail = reader.close()
-    if tail is not None:
-        yield tail
+    yield from reader.close()

@@ -237,9 +237,11 @@ class RecordWriter:
 
 
 class _Partial:
-    __slots__ = ("file_index", "stream", "chunks", "block_number", "address", "continued")
+    __slots__ = ("file_index", "stream", "chunks", "block_number", "address", "continued",
+                 "remaining")
 
-    def __init__(self, file_index, stream, chunks, block_number, address, continued):
+    def __init__(self, file_index, stream, chunks, block_number, address, continued, remaining):
+        self.remaining = remaining
         self.file_index = file_index
         self.stream = stream
         self.chunks = chunks
@@ -299,8 +301,10 @@ class RecordReader:
             key = (sid, stime)
             part = partials.get(key)
             if stream < 0:
-                if part is not None and part.stream == -stream and part.file_index == fi:
+                if (part is not None and part.stream == -stream and part.file_index == fi
+                        and part.remaining == dlen):
                     part.chunks.append(piece)
+                    part.remaining = dlen - n
                     if n == dlen:
                         del partials[key]
                         out.append(Record(fi, part.stream, b"".join(part.chunks), sid, stime,
@@ -318,14 +322,14 @@ class RecordReader:
                 if n == dlen:
                     out.append(Record(fi, -stream, bytes(piece), sid, stime, number, address, True))
                 else:
-                    partials[key] = _Partial(fi, -stream, [piece], number, address, True)
+                    partials[key] = _Partial(fi, -stream, [piece], number, address, True, dlen - n)
                 continue
             if part is not None:
                 self._lost(key, part, block)
             if n == dlen:
                 out.append(Record(fi, stream, bytes(piece), sid, stime, number, address))
             else:
-                partials[key] = _Partial(fi, stream, [piece], number, address, False)
+                partials[key] = _Partial(fi, stream, [piece], number, address, False, dlen - n)
         return out
 
     def _lost(self, key, part: _Partial, block: Block) -> None:
