@@ -858,6 +858,7 @@ STORE = {
     "fs_plugin": store_fs_plugin,
     "maxblocksize": store_maxblocksize,
     "defs": store_res,
+    "source_address": store_str,
 }
 for _kw in ("jobtype", "level", "protocoltype", "authprotocoltype", "authtype",
             "migtype", "replace", "actiononpurge", "pooltype", "label",
