@@ -209,9 +209,8 @@ def _apply_common(ctx: ssl.SSLContext, settings: TlsSettings, server: bool) -> N
         ctx.set_ciphers(settings.cipher_list or PSK_CIPHERS)
     except ssl.SSLError as exc:
         raise TlsError(f"TLS Cipher List {settings.cipher_list!r}: {exc}") from exc
-    if settings.cipher_suites:
-        # The ssl module cannot set TLS 1.3 suites; OpenSSL's defaults stay.
-        log.debug("TLS Cipher Suites %r ignored (not settable from Python)", settings.cipher_suites)
+    if settings.cipher_suites and not set_tls13_ciphersuites(ctx, settings.cipher_suites):
+        log.warning("TLS Cipher Suites %r could not be applied; OpenSSL's defaults stay", settings.cipher_suites)
     if settings.protocol:
         lo, hi = parse_protocol_string(settings.protocol)
         ctx.minimum_version = lo
@@ -235,6 +234,47 @@ def _apply_common(ctx: ssl.SSLContext, settings: TlsSettings, server: bool) -> N
         ctx.verify_mode = ssl.CERT_REQUIRED
     else:
         ctx.verify_mode = ssl.CERT_NONE
+
+
+#: TLS 1.3 suites usable with the legacy PSK callbacks (their hash must be SHA-256)
+PSK_TLS13_SUITES = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"
+_libssl = None
+
+
+def set_tls13_ciphersuites(ctx: ssl.SSLContext, suites: str) -> bool:
+    """Set the TLS 1.3 cipher suites of *ctx* (the ssl module has no API for it).
+
+    Uses OpenSSL's ``SSL_CTX_set_ciphersuites`` through ctypes on the context's
+    ``SSL_CTX`` pointer, after checking that the pointer really is the context
+    (its verify mode must read back).  Returns False when that is not possible.
+    """
+    global _libssl
+    try:
+        import ctypes
+        import ctypes.util
+
+        if _libssl is None:
+            _libssl = ctypes.CDLL(ctypes.util.find_library("ssl") or "libssl.so.3")
+            _libssl.SSL_CTX_get_verify_mode.argtypes = [ctypes.c_void_p]
+            _libssl.SSL_CTX_get_verify_mode.restype = ctypes.c_int
+            _libssl.SSL_CTX_set_ciphersuites.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+            _libssl.SSL_CTX_set_ciphersuites.restype = ctypes.c_int
+        if ssl.OPENSSL_VERSION_INFO < (1, 1, 1):
+            return False
+        # PySSLContext is PyObject_HEAD followed by SSL_CTX *ctx
+        ptr = ctypes.c_void_p.from_address(id(ctx) + object.__basicsize__).value
+        if not ptr:
+            return False
+        probe = ssl.CERT_REQUIRED if ctx.verify_mode != ssl.CERT_REQUIRED else ssl.CERT_NONE
+        saved = ctx.verify_mode
+        ctx.verify_mode = probe
+        ok = _libssl.SSL_CTX_get_verify_mode(ptr) == (1 | 2 if probe == ssl.CERT_REQUIRED else 0)
+        ctx.verify_mode = saved
+        if not ok:
+            return False
+        return _libssl.SSL_CTX_set_ciphersuites(ptr, suites.encode("ascii")) == 1
+    except Exception:  # pragma: no cover - exotic builds
+        return False
 
 
 def _new_context(protocol: int, want_psk: bool) -> ssl.SSLContext:
@@ -276,6 +316,10 @@ def server_context(
             return key.encode("utf-8") if isinstance(key, str) else bytes(key)
 
         ctx.set_psk_server_callback(callback)
+        if settings.has_certificate and not settings.cipher_suites:
+            # Otherwise TLS 1.3 clients get a SHA-384 suite and a certificate
+            # handshake instead of PSK (and then fail on TLS Verify Peer).
+            set_tls13_ciphersuites(ctx, PSK_TLS13_SUITES)
     return ctx
 
 
@@ -292,6 +336,11 @@ def client_context(
     ctx = _new_context(ssl.PROTOCOL_TLS_CLIENT, want_psk)
     ctx.check_hostname = False
     _apply_common(ctx, settings, server=False)
+    if want_psk and not settings.has_certificate and not settings.cipher_list:
+        # Without a certificate of our own only PSK suites can succeed; offering
+        # certificate suites would let a server that also has a certificate pick
+        # one and then ask us for a client certificate (TLS <= 1.2).
+        ctx.set_ciphers("PSK")
     if want_psk:
         ident = (identity or b"").decode("utf-8", "surrogateescape")
         key = psk.encode("utf-8") if isinstance(psk, str) else bytes(psk)
