@@ -96,8 +96,7 @@ def from_base64_int(text: str) -> int:
     for ch in text:
         o = ord(ch)
         val = ((val << 6) + (_VALUE[o] if o < 256 else 0)) & _MASK64
-    val = _signed64(val)
-    return -val if neg else val
+    return _signed64(-val if neg else val)
 
 
 _STAT_FIELDS = (
