@@ -19,9 +19,9 @@ DEFAULTCONFIGS = SHARED / "bareos-data" / "defaultconfigs"
 DIR_PASSWORD = "ref-dir-console-pw"
 CONSOLES = {
     "admin": ("admin-pw", ["Profile = operator"]),
-    "notls": ("notls-pw", ["TLS Enable = no", "TLS Require = no"]),
-    "tlsopt": ("tlsopt-pw", ["TLS Require = no"]),
-    "jobsonly": ("jobsonly-pw", ['Command ACL = .jobs, whoami, show, !.clients',
+    "notls": ("notls-pw", ["TLS Enable = no", "TLS Require = no", "Profile = operator"]),
+    "tlsopt": ("tlsopt-pw", ["TLS Require = no", "Profile = operator"]),
+    "jobsonly": ("jobsonly-pw", ['Command ACL = .api, .jobs, whoami, show, !.clients',
                                  'Job ACL = backup-bareos-fd']),
 }
 

@@ -108,9 +108,34 @@ class Director:
             return None
         return self.config.get(rtype, name)
 
-    def reload(self, new_config) -> None:
+    def add_resource_text(self, text: str, filename: str):
+        """Parse one resource (as `configure add` writes it) and add it to the
+        running configuration; raises ConfigError when it is not valid."""
+        from bareos.lib.config import Config
+        from bareos.lib.config.parser import _check_references
+        from bareos.lib.config.runtime import parse_resource_text
+
         with self._lock:
-            self.config = new_config
+            res = parse_resource_text(self.config, text, filename)
+            _check_references(Config(schema=self.config.schema,
+                                     _resources=self.config.resources() + [res]))
+            self.config.add(res)
+            return res
+
+    def remove_resource(self, rtype: str, name: str) -> None:
+        with self._lock:
+            res = self.config.get(rtype, name)
+            if res is not None:
+                self.config.remove(res)
+
+    def reload(self) -> None:
+        """Read the configuration again; keeps the running one when the new one is bad."""
+        from bareos.dird.config import SCHEMA
+        from bareos.lib.config import load_config
+
+        new = load_config(self.config_path, SCHEMA)
+        with self._lock:
+            self.config = new
 
     # -- job and connection state (filled by the job engine) ---------------
     def job_count(self) -> int:
