@@ -1,0 +1,101 @@
+"""Command-line options shared by the daemons, as Bareos spells them.
+
+``-c/--config <path>`` (file or directory, default /etc/bareos),
+``-t/--test-config`` (read the configuration and exit: 0 when it is fine,
+1 with the error naming file, line and directive), ``--xc/--export-config``
+(print every resource and exit), ``-f/--foreground``, ``-d/--debug-level``,
+``-u/--user``, ``-g/--group``, ``-v/--verbose``, ``-p/--pid-file``,
+``-s/--no-signals``, ``-?``/``-h``/``--help``, ``--version``.
+
+Use::
+
+    args, cfg = cli.parse_and_load(argv, SCHEMA, prog="bareos-sd")
+    if cfg is None:          # -t / --xc handled, or an error was reported
+        return args.exit_code
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import ConfigError
+from .parser import load_config
+from .paths import default_config_dir
+from .printer import format_config
+
+
+def build_parser(prog: str, description: str | None = None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description=description, add_help=False)
+    p.add_argument("-c", "--config", metavar="<path>", default=None,
+                   help="configuration file or directory (default %s)"
+                   % default_config_dir())
+    p.add_argument("-d", "--debug-level", metavar="<level>", default="0",
+                   help="debug level, optionally level,tags")
+    p.add_argument("--dt", "--debug-timestamps", dest="debug_timestamps",
+                   action="store_true", help="prefix debug output with a timestamp")
+    p.add_argument("-f", "--foreground", action="store_true",
+                   help="run in foreground")
+    p.add_argument("-g", "--group", metavar="<group>", help="run as group")
+    p.add_argument("-u", "--user", metavar="<user>", help="run as user")
+    p.add_argument("-p", "--pid-file", metavar="<file>", help="pid file")
+    p.add_argument("-s", "--no-signals", action="store_true",
+                   help="no signals (for debugging)")
+    p.add_argument("-t", "--test-config", action="store_true",
+                   help="read the configuration and exit")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="verbose user messages")
+    p.add_argument("--xc", "--export-config", dest="export_config", nargs="?",
+                   const=True, default=None, metavar="<resource>",
+                   help="print the configuration and exit")
+    p.add_argument("--version", action="store_true", help="print version and exit")
+    p.add_argument("-?", "-h", "--help", action="help", help="print this help")
+    return p
+
+
+def debug_level(args) -> int:
+    text = str(args.debug_level).split(",")[0]
+    try:
+        return int(text)
+    except ValueError:
+        return 0
+
+
+def parse_and_load(argv, schema, prog: str, description: str | None = None,
+                   out=None, err=None):
+    """Parse options and load the configuration.
+
+    Returns ``(args, cfg)``.  ``cfg`` is None when the run is over: then
+    ``args.exit_code`` says how (``-t`` ok: 0, config error: 1, ``--xc``: 0).
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser(prog, description).parse_args(argv)
+    args.exit_code = 0
+    if args.version:
+        from bareos.lib import version
+        out.write("%s %s\n" % (prog, getattr(version, "VERSION", "")))
+        return args, None
+    try:
+        cfg = load_config(args.config, schema)
+    except ConfigError as e:
+        err.write("%s: ERROR TERMINATION\nConfig error: %s\n" % (prog, e))
+        args.exit_code = 1
+        args.error = e
+        return args, None
+    for w in cfg.warnings:
+        if args.verbose or args.test_config:
+            err.write("%s: Config warning: %s\n" % (prog, w))
+    if args.export_config is not None:
+        if args.export_config is True:
+            out.write(format_config(cfg, verbose=args.verbose > 0))
+        else:
+            from .printer import format_resource
+            rtype, _, name = args.export_config.partition("=")
+            for r in cfg.resources(rtype):
+                if not name or r.name == name:
+                    out.write(format_resource(r, verbose=args.verbose > 0))
+        return args, None
+    if args.test_config:
+        return args, None
+    return args, cfg
