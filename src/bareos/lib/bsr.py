@@ -85,7 +85,7 @@ class BsrEntry:
     clients: list[str] = field(default_factory=list)
     streams: list[int] = field(default_factory=list)
     fileregex: str | None = None
-    line: int = 0                 # line of the Volume= that started the entry
+    line: int = field(default=0, compare=False)   # line of the Volume= that began it
 
     @property
     def volume_names(self) -> list[str]:
@@ -140,10 +140,11 @@ class _Lexer:
         self.filename = filename
         self.pos = 0
         self.line = 1
+        self.item_line = 0      # line of the keyword being parsed
         self.pushed = None
 
     def error(self, msg: str, keyword: str = "") -> BsrError:
-        return BsrError(msg, self.filename, self.line, keyword)
+        return BsrError(msg, self.filename, self.item_line or self.line, keyword)
 
     def push(self, tok) -> None:
         self.pushed = tok
@@ -271,6 +272,7 @@ def parse_bsr(text: str, filename: str = "") -> Bsr:
         if kind not in ("word", "string"):
             raise lex.error(f"unexpected {word!r}")
         kw = word.lower()
+        lex.item_line = line
         if kw not in _KEYWORDS:
             raise lex.error(f"Keyword {word} not found", word)
         k2, v2, _ = lex.next()
