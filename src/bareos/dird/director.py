@@ -215,7 +215,8 @@ class Director:
         return self.server.port
 
     def serve_forever(self) -> None:
-        self._shutdown.wait()
+        while not self._shutdown.wait(1.0):
+            pass
 
     def shutdown(self) -> None:
         self._shutdown.set()
