@@ -224,6 +224,10 @@ class Catalog:
     def _fill_batch(self, tx: Tx, rows: list[tuple]) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def _lock_for_create(self, tx: Tx, table: str) -> None:
+        """Serialize get-or-create on *table* until the transaction ends
+        (SQLite needs nothing: BEGIN IMMEDIATE already serializes writers)."""
+
     def _start_batch(self, tx: Tx) -> None:  # pragma: no cover
         raise NotImplementedError
 
@@ -445,6 +449,7 @@ class Catalog:
     ) -> int:
         """ClientId of *name*; created, or its retention fields refreshed."""
         with self.transaction() as tx:
+            self._lock_for_create(tx, "Client")
             rows = tx.query("SELECT ClientId, UName FROM Client WHERE Name = ?", (name,))
             if rows:
                 cid = int(rows[0][0])
@@ -477,6 +482,7 @@ class Catalog:
     ) -> int:
         """FileSetId for (name, MD5); a changed fileset gets a new row."""
         with self.transaction() as tx:
+            self._lock_for_create(tx, "FileSet")
             fid = tx.scalar(
                 "SELECT FileSetId FROM FileSet WHERE FileSet = ? AND Md5 = ? ORDER BY FileSetId DESC",
                 (name, md5),
@@ -511,6 +517,7 @@ class Catalog:
     def sync_pool(self, Name: str, **fields: Any) -> int:
         """Create the pool or update it to *fields* (Director start, reload)."""
         with self.transaction() as tx:
+            self._lock_for_create(tx, "Pool")
             pid = tx.scalar("SELECT PoolId FROM Pool WHERE Name = ? ORDER BY PoolId", (Name,))
             if pid is None:
                 return self.create_pool(Name, **fields)
@@ -560,6 +567,7 @@ class Catalog:
 
     def get_or_create_storage(self, name: str, autochanger: bool | int = 0) -> int:
         with self.transaction() as tx:
+            self._lock_for_create(tx, "Storage")
             rows = tx.query("SELECT StorageId, AutoChanger FROM Storage WHERE Name = ?", (name,))
             if rows:
                 sid = int(rows[0][0])
@@ -582,6 +590,7 @@ class Catalog:
 
     def get_or_create_mediatype(self, name: str, read_only: bool | int = 0) -> int:
         with self.transaction() as tx:
+            self._lock_for_create(tx, "MediaType")
             mid = tx.scalar("SELECT MediaTypeId FROM MediaType WHERE MediaType = ?", (name,))
             if mid is not None:
                 return int(mid)
@@ -593,6 +602,7 @@ class Catalog:
 
     def get_or_create_device(self, name: str, mediatype_id: int, storage_id: int) -> int:
         with self.transaction() as tx:
+            self._lock_for_create(tx, "Device")
             did = tx.scalar(
                 "SELECT DeviceId FROM Device WHERE Name = ? AND StorageId = ?",
                 (name, storage_id),

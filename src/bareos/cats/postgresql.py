@@ -124,6 +124,11 @@ class PostgreSQLCatalog(Catalog):
             cur.execute("DROP VIEW IF EXISTS latest_full_size_categorized")
             cur.execute("UPDATE Version SET VersionId = 2250")
 
+    def _lock_for_create(self, tx: Tx, table: str) -> None:
+        # SHARE ROW EXCLUSIVE conflicts with itself but not with readers:
+        # two get-or-create calls cannot both miss and insert.
+        tx.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
     def _start_batch(self, tx: Tx) -> None:
         tx.execute(
             "CREATE TEMPORARY TABLE batch (FileIndex INTEGER, JobId INTEGER, "
