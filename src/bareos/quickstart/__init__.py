@@ -1,0 +1,1 @@
+"""The quick start: daemons on an embedded default configuration, driven by bconsole."""
