@@ -423,10 +423,7 @@ def _check_director(cfg):
 def _check_jobs(cfg):
     from bareos.lib.config.errors import ConfigError
     for job in cfg.resources("Job"):
-        for d in ("Type", "Messages", "Pool"):
-            pass
-        if job["Type"] not in ("Admin",) and job.get("Client") is None \
-                and job["Type"] in ("Backup", "Restore", "Verify"):
+        if job.get("Client") is None and job["Type"] in ("Backup", "Verify"):
             raise ConfigError(job.source_file, job.source_line, "Client",
                               '"Client" directive in Job "%s" resource is required, '
                               "but not found." % job.name,

@@ -408,6 +408,7 @@ class Lexer:
                         continue
                     if ch == '"':
                         state = "none"
+                        self.get_char()  # skip the closing quote, as Bareos does
                         self._do_include("".join(buf))
                         continue
                     buf.append(ch)

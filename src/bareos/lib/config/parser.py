@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 from . import lexer as L
@@ -170,7 +171,7 @@ def _apply_jobdefs(cfg: Config) -> None:
                 continue
             if k in res.present or k not in jd.present:
                 continue
-            if d.type == "runscript":
+            if d.type in ("runscript", "shrtrunscript") or k not in jd.values:
                 continue
             res.values[k] = jd.values[k]
             res.present.add(k)
@@ -181,8 +182,8 @@ def _apply_jobdefs(cfg: Config) -> None:
             own = list(res.values.get(rs.key, [])) if rs.key not in res.inherited else []
             inherited = []
             for b in jd.values[rs.key]:
-                b2 = b
-                b2.extra.setdefault("from_jobdef", True)
+                b2 = copy.copy(b)
+                b2.extra = dict(b.extra, from_jobdef=True)
                 inherited.append(b2)
             if own:
                 res.values[rs.key] = own + inherited
