@@ -105,6 +105,7 @@ class CatalogParams:
                 "(use sqlite3 or postgresql)"
             )
         port = _lookup(res, "DB Port")
+        max_conn = _lookup(res, "Max Connections")
         name = getattr(res, "name", None) or _lookup(res, "Name") or "MyCatalog"
         return cls(
             driver="sqlite3" if driver in SQLITE_DRIVERS else "postgresql",
@@ -117,6 +118,7 @@ class CatalogParams:
             working_directory=working_directory
             or _lookup(res, "Working Directory"),
             catalog_name=str(name),
+            pool_size=max(int(max_conn or 0), 10),
         )
 
     def conninfo(self) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class PostgreSQLCatalog(Catalog):
             min_size=min(min_size, params.pool_size),
             max_size=max(params.pool_size, 1),
             open=True,
+            timeout=300.0,  # wait for a free connection rather than fail a job
             name=f"bareos-catalog-{params.catalog_name}",
         )
 
