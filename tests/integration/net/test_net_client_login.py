@@ -10,7 +10,7 @@ import bareos.bsock
 import bareos.exceptions
 from bareos.lib import tls
 
-from conftest import ToyDirector, ToyFileDaemon, ToyConsole
+from .toys import ToyConsole, ToyDirector, ToyFileDaemon
 
 pytestmark = pytest.mark.timeout(60)
 
