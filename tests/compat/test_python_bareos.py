@@ -67,7 +67,7 @@ def results_holder():
 
 def test_python_bareos_against_our_director(director, compat_python):
     r = run_script(compat_python, SCRIPT, str(director.port), DIR_PASSWORD)
-    version_prefix = "bareos-dir Version: 25.1.1 (0"
+    version_prefix = "bareos-dir Version: 25.1.1 (05"
     assert r["default_tls"]["ok"] == ["root\n", version_prefix, "bogus: is an invalid command.\n"]
     assert r["named_tls"]["ok"][0] == "admin\n"
     assert r["cleartext_notls"]["ok"][0] == "notls\n"
