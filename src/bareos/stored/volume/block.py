@@ -80,10 +80,11 @@ class BlockHeader:
 
 @dataclass(slots=True)
 class Block:
-    """One block read from a volume.  ``data`` is the whole block, header included."""
+    """One block read from a volume.  ``data`` is the whole block, header
+    included (a read-only ``memoryview`` when it comes from :class:`BlockReader`)."""
 
     header: BlockHeader
-    data: bytes
+    data: bytes | memoryview
     offset: int             # byte offset of the block in the volume
 
     @property
@@ -214,8 +215,12 @@ class BlockReader:
         self.checksum = checksum
         self.max_block_size = max_block_size
         self.name = name
-        self._buf = bytearray()
+        self._buf = b""            # immutable: blocks are zero-copy views of it
         self._pos = 0              # start of unread data in _buf
+        self._pending: list[list] = []    # [chunk, start] fed, not yet in _buf
+        self._pending_len = 0
+        self._pending_base = offset       # volume offset of the first pending chunk's byte 0
+        self._need = BLKHDR2_LENGTH       # bytes from _pos needed to make progress
         self._base = offset        # volume offset of _buf[0]
         self._first = expect_volume
         self._resync_from: int | None = None   # volume offset where garbage started
@@ -227,11 +232,62 @@ class BlockReader:
 
     # -- input ---------------------------------------------------------------
     def feed(self, data) -> None:
-        if self._pos and self._pos >= (len(self._buf) >> 1):
-            del self._buf[:self._pos]
-            self._base += self._pos
-            self._pos = 0
-        self._buf += data
+        """Add bytes read from the volume (the reader keeps a reference to
+        ``bytes``; other buffer types are copied)."""
+        if not data:
+            return
+        if type(data) is not bytes:
+            data = bytes(data)
+        if not self._pending:
+            self._pending_base = self._base + len(self._buf)
+        self._pending.append([data, 0])
+        self._pending_len += len(data)
+
+    def _can_merge(self, need: int) -> bool:
+        """Record that ``need`` bytes are wanted; can fed data provide progress?"""
+        self._need = need
+        if not self._pending:
+            return False
+        avail = len(self._buf) - self._pos
+        return avail == 0 or self._eof or avail + self._pending_len >= need
+
+    def _merge(self) -> None:
+        """Make more bytes available in ``_buf``.
+
+        When the current buffer is used up, the next fed chunk becomes the
+        buffer as it is (no copy).  Otherwise only the bytes needed to
+        complete the block that straddles the two are joined.
+        """
+        pending = self._pending
+        left = len(self._buf) - self._pos
+        if left == 0:
+            chunk, start = pending.pop(0)
+            self._base = self._pending_base
+            self._pending_base += len(chunk)
+            self._pending_len -= len(chunk) - start
+            self._buf = chunk
+            self._pos = start
+            return
+        want = self._need - left
+        parts = [memoryview(self._buf)[self._pos:]]
+        new_base = self._base + self._pos
+        while want > 0 and pending:
+            item = pending[0]
+            chunk, start = item
+            n = len(chunk) - start
+            if n > want:
+                n = want
+            parts.append(memoryview(chunk)[start:start + n])
+            want -= n
+            self._pending_len -= n
+            if start + n == len(chunk):
+                pending.pop(0)
+                self._pending_base += len(chunk)
+            else:
+                item[1] = start + n
+        self._buf = b"".join(parts)
+        self._pos = 0
+        self._base = new_base
 
     @property
     def offset(self) -> int:
@@ -244,13 +300,19 @@ class BlockReader:
         self._eof = True
 
     def next(self) -> Block | DamagedBlock | None:
-        buf = self._buf
         while True:
+            buf = self._buf
             pos = self._pos
             avail = len(buf) - pos
+            if self._pending and avail < self._need and self._can_merge(self._need):
+                self._merge()
+                continue
             if self._resync_from is not None:
                 found = self._resync(pos)
                 if found is None:
+                    # Search on in (at least) the next megabyte.
+                    if self._can_merge(len(buf) - self._pos + (1 << 20)):
+                        continue
                     if not self._eof:
                         return None
                     # Nothing valid up to the end of the data.
@@ -268,12 +330,16 @@ class BlockReader:
                 return DamagedBlock(start, self._base + found - start,
                                     ("no valid block header; bytes skipped " + what).strip())
             if avail == 0:
+                if self._can_merge(BLKHDR2_LENGTH):
+                    continue
                 if self._eof and self._first:
                     self._first = False
                     raise NotABareosVolume(
                         f"{self.name}: empty file, not a Bareos volume (no label)")
                 return None
             if avail < BLKHDR2_LENGTH:
+                if self._can_merge(BLKHDR2_LENGTH):
+                    continue
                 if not self._eof:
                     return None
                 return self._short_tail(pos, avail)
@@ -299,6 +365,8 @@ class BlockReader:
                 self._start_resync(pos)
                 continue
             if avail < block_len:
+                if self._can_merge(block_len):
+                    continue
                 if not self._eof:
                     return None
                 if self._first:
@@ -324,7 +392,7 @@ class BlockReader:
             self._first = False
             offset = self._base + pos
             hdr = BlockHeader(checksum, block_len, number, version, sid, stime)
-            data = bytes(buf[pos:pos + block_len])
+            data = memoryview(buf)[pos:pos + block_len]
             block = Block(hdr, data, offset)
             if self.checksum and version == 2:
                 calc = zlib.crc32(memoryview(data)[BLKHDR_CS_LENGTH:])
@@ -340,6 +408,7 @@ class BlockReader:
                         f"block checksum mismatch in block={number} len={block_len}: "
                         f"calc={calc:x} blk={checksum:x}", number, block)
             self._pos = pos + block_len
+            self._need = BLKHDR2_LENGTH
             self.blocks_read += 1
             return block
 
@@ -370,7 +439,7 @@ class BlockReader:
         """Search for the next block whose header and checksum are valid.
 
         Returns the buffer index of that block, or None if more data is
-        needed.  Uses ``bytearray.find`` so the scan runs in C.
+        needed.  Uses ``bytes.find`` so the scan runs in C.
         """
         buf = self._buf
         search = max(self._resync_mark - self._base, pos)
