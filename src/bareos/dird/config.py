@@ -161,6 +161,9 @@ _STORAGE = [
 _CATALOG = [
     D("Name", "name", required=True),
     D("Description", "str"),
+    D("DbDriver", "str", extension=True,
+      description="Catalog backend: postgresql (the default, as in Bareos 25) or sqlite3 "
+                  "(the embedded catalog, a file in the Working Directory)"),
     D("DbAddress", "str", aliases=('Address',)),
     D("DbPort", "pint32", aliases=('Port',)),
     D("DbPassword", "autopassword", aliases=('Password',)),

@@ -56,7 +56,7 @@ def usage() -> str:
             continue
         items = []
         for d in rtype.directives:
-            if d.deprecated or d.no_equals:
+            if d.deprecated or d.no_equals or d.extension:
                 continue
             key = d.name.lower()
             typ = DATATYPE_NAMES.get(d.type, "unknown")

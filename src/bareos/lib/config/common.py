@@ -43,7 +43,7 @@ def tls_cert() -> list[D]:
 
 def messages_directives() -> list[D]:
     return [
-        D("Name", "name", required=True),
+        D("Name", "name"),  # not flagged required in Bareos's table (a name is needed anyway)
         D("Description", "str"),
         D("MailCommand", "stdstr", description="Command used for mail destinations."),
         D("OperatorCommand", "stdstr", description="Command used for operator messages."),

@@ -32,6 +32,7 @@ class Directive:
     always_print: bool = False      # print even if not given (Director Addresses)
     block: "ResourceType | None" = None  # nested block type
     platform_specific: bool = False
+    extension: bool = False         # ours, not Bareos's (left out of Bareos's usage texts)
 
     @property
     def key(self) -> str:
