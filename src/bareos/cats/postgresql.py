@@ -22,15 +22,6 @@ except ImportError:  # pragma: no cover - depends on the installation
     psycopg = None
     psycopg_pool = None
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    return str(value)
-
-
 class PostgreSQLCatalog(Catalog):
     backend = "postgresql"
 
@@ -137,18 +128,18 @@ class PostgreSQLCatalog(Catalog):
             "Fhinfo NUMERIC(20), Fhnode NUMERIC(20)) ON COMMIT DROP"
         )
 
+    _BATCH_TYPES = ["int4", "int4", "text", "text", "text", "text", "int2", "numeric", "numeric"]
+
     def _fill_batch(self, tx: Tx, rows: list[tuple]) -> None:
+        # Binary COPY with per-row encoding in psycopg's C code: several
+        # times faster than building the text format in Python.
         cur = tx.conn.cursor()
         try:
-            with cur.copy("COPY batch FROM STDIN") as copy:
-                chunk: list[str] = []
+            with cur.copy("COPY batch FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(self._BATCH_TYPES)
+                write_row = copy.write_row
                 for row in rows:
-                    chunk.append("\t".join(map(_copy_text, row)))
-                    if len(chunk) >= 5000:
-                        copy.write("\n".join(chunk) + "\n")
-                        chunk = []
-                if chunk:
-                    copy.write("\n".join(chunk) + "\n")
+                    write_row(row)
         except psycopg.Error as exc:
             raise CatalogError(f"COPY into batch table failed: {str(exc).strip()}") from exc
 
