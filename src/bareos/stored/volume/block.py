@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "BLKHDR1_ID", "BLKHDR2_ID", "BLKHDR1_LENGTH", "BLKHDR2_LENGTH", "BLKHDR_CS_LENGTH",
-    "RECHDR1_LENGTH", "RECHDR2_LENGTH", "DEFAULT_BLOCK_SIZE", "MAX_BLOCK_LENGTH",
+    "RECHDR1_LENGTH", "RECHDR2_LENGTH", "DEFAULT_BLOCK_SIZE", "DEFAULT_MAX_BLOCK_SIZE",
+    "MAX_BLOCK_LENGTH",
     "VolumeFormatError", "NotABareosVolume",
     "BlockHeader", "Block", "DamagedBlock",
     "parse_block_header", "finish_block", "encode_block", "check_volume_start",
@@ -44,6 +45,8 @@ RECHDR1_LENGTH = 20
 RECHDR2_LENGTH = 12
 #: 126 tape records of 512 bytes: Bareos's default (and label) block size.
 DEFAULT_BLOCK_SIZE = 512 * 126
+#: Bareos 25's default "Maximum Block Size" of a Device (data blocks).
+DEFAULT_MAX_BLOCK_SIZE = 1_048_576
 #: Bareos's sanity limit for a block length read from a volume.
 MAX_BLOCK_LENGTH = 20_000_000
 
