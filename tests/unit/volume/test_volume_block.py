@@ -194,3 +194,28 @@ def test_block_end_address_is_last_byte():
     assert b0.end_address == len(blocks[0]) - 1
     assert b1.end_address == len(blocks[0]) + len(blocks[1]) - 1
     assert BLKHDR2_LENGTH == 24
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(where=st.integers(min_value=0, max_value=10**9), bit=st.integers(0, 7),
+       chunk=st.sampled_from([13, 500, 4096, 1 << 20]))
+def test_any_flipped_bit_costs_exactly_one_block(where, bit, chunk):
+    blocks = _volume()
+    data = bytearray(b"".join(blocks))
+    # Leave block 0 alone: a damaged first header makes the file "not a volume".
+    pos = len(blocks[0]) + where % (len(data) - len(blocks[0]))
+    data[pos] ^= 1 << bit
+    hit, start = 0, 0
+    for i, b in enumerate(blocks):
+        if start <= pos < start + len(b):
+            hit = i
+        start += len(b)
+    items = list(read_blocks(io.BytesIO(bytes(data)), chunk_size=chunk))
+    good = [i for i in items if isinstance(i, Block)]
+    assert [b.block_number for b in good] == [i for i in range(len(blocks)) if i != hit]
+    assert all(bytes(b.data) == blocks[b.block_number] for b in good)
+    bad = [i for i in items if isinstance(i, DamagedBlock)]
+    assert bad and bad[0].offset <= pos
