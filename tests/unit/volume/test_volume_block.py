@@ -5,6 +5,7 @@ import struct
 import zlib
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bareos.stored.volume.block import (
     BLKHDR2_LENGTH, DEFAULT_BLOCK_SIZE, Block, BlockReader, DamagedBlock, NotABareosVolume,
@@ -170,11 +171,9 @@ def test_insane_length_at_start_is_refused():
 def test_bb01_block_with_20_byte_record_headers_is_read():
     # Old format: 16-byte block header, record header carries the session.
     rec = struct.pack(">IIiiI", 9, 1234, 5, 2, 4) + b"data"
-    body = struct.pack(">I4s", 0, b"BB01")  # placeholder, rebuilt below
     block_len = 16 + len(rec)
     blk = bytearray(struct.pack(">III4s", 0, block_len, 3, b"BB01") + rec)
     struct.pack_into(">I", blk, 0, zlib.crc32(bytes(blk[4:])))
-    del body
     r = BlockReader()
     r.feed(bytes(blk))
     b = r.next()
@@ -194,9 +193,6 @@ def test_block_end_address_is_last_byte():
     assert b0.end_address == len(blocks[0]) - 1
     assert b1.end_address == len(blocks[0]) + len(blocks[1]) - 1
     assert BLKHDR2_LENGTH == 24
-
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 
 @settings(max_examples=150, deadline=None)

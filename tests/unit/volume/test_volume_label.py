@@ -1,6 +1,5 @@
 """Volume and session labels, serialised byte by byte as Bareos does."""
 
-import io
 import struct
 
 import pytest
