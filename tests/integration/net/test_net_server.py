@@ -110,7 +110,7 @@ def test_hello_outside_limits_gets_terminate(server, payload):
     s.close()
 
 
-def test_signal_instead_of_hello_gets_terminate(server):
+def test_stall_in_the_middle_of_the_hello_packet_is_dropped(server):
     s = raw_connect(server.port)
     s.sendall(struct.pack("!i", 20) + b"Hello abc")  # looks cleartext, then stalls mid-packet
     assert read_all(s) == b""  # dropped after the handshake timeout

@@ -3,7 +3,7 @@
 import base64 as std_base64
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bareos.lib.base64 import base64_to_bin, base64_to_int, bin_to_base64, int_to_base64
 
@@ -26,12 +26,14 @@ def test_vectors(data, standard, bareos):
     assert bin_to_base64(data, compatible=False) == bareos
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=64))
 def test_standard_is_rfc4648_without_padding(data):
     assert bin_to_base64(data, True) == std_base64.b64encode(data).decode().rstrip("=")
     assert base64_to_bin(bin_to_base64(data, True)) == data
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=64).map(lambda b: bytes(x & 0x7F for x in b)))
 def test_bareos_variant_below_0x80(data):
     enc = bin_to_base64(data, False)
@@ -40,6 +42,7 @@ def test_bareos_variant_below_0x80(data):
     assert base64_to_bin(enc, compatible=False) == data
 
 
+@settings(deadline=None)
 @given(st.binary(min_size=16, max_size=16))
 def test_digest_length(data):
     assert len(bin_to_base64(data, True)) == len(bin_to_base64(data, False)) == 22
@@ -58,6 +61,7 @@ def test_int_base64(value, text):
     assert base64_to_int(text) == value
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=-(2**63), max_value=2**64))
 def test_int_roundtrip(value):
     assert base64_to_int(int_to_base64(value)) == value

@@ -18,8 +18,8 @@ def encode_stream(items, max_payload=bnet.MAX_PAYLOAD):
                     for i in items)
 
 
+@settings(max_examples=300, deadline=None)
 @given(items=packets, cuts=st.lists(st.integers(min_value=0, max_value=20000), max_size=40))
-@settings(max_examples=300)
 def test_any_split_decodes_the_same(items, cuts):
     data = encode_stream(items)
     bounds = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
@@ -32,6 +32,7 @@ def test_any_split_decodes_the_same(items, cuts):
     assert not dec.in_packet
 
 
+@settings(deadline=None)
 @given(payload=st.binary(max_size=2000), limit=st.integers(min_value=1, max_value=300))
 def test_long_messages_are_split_and_reassemble(payload, limit):
     parts = bnet.decode_all(bnet.encode_packet(payload, limit))
@@ -88,6 +89,7 @@ def test_signal_names():
     assert bnet.BNET_MAIN_PROMPT == -18 and bnet.BNET_SUB_PROMPT == -27
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_bash_roundtrip(text):
     if "\x01" not in text:
@@ -139,6 +141,7 @@ names = st.text(alphabet=st.characters(blacklist_characters="\x01\n\r\0\t\x0b\x0
                                        blacklist_categories=("Zs", "Zl", "Zp", "Cs")), min_size=1, max_size=40)
 
 
+@settings(deadline=None)
 @given(kind=st.sampled_from(list(HelloKind)), name=names, version=st.one_of(st.none(), st.just("25.1.1")),
        spaces=st.booleans())
 def test_make_hello_roundtrip(kind, name, version, spaces):

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bareos.lib import cram
 
@@ -90,6 +90,7 @@ def test_replay_detection():
     assert not cram.is_replay(cram.parse_challenge_line(b"auth cram-md5 <1.2@R_STORAGE::sd> ssl=0"), sd)
 
 
+@settings(deadline=None)
 @given(token=st.text(min_size=1, max_size=80), compat=st.booleans(), key=st.binary(min_size=1, max_size=40))
 def test_response_always_verifies(token, compat, key):
     answer = cram.response(key, token, compat)
