@@ -667,6 +667,24 @@ class Catalog:
             if pid:
                 self._refresh_numvols(tx, int(pid))
 
+    def get_volume_jobids(self, media_id: int) -> list[int]:
+        """JobIds with data on a volume."""
+        rows = self._query(
+            "SELECT DISTINCT JobId FROM JobMedia WHERE MediaId = ? ORDER BY JobId", (media_id,)
+        )
+        return [int(r[0]) for r in rows]
+
+    def purge_media(self, media_id: int) -> list[int]:
+        """Purge a volume: delete the jobs that have data on it (with their
+        File, JobMedia, Log... rows) and set VolStatus 'Purged'.  Returns
+        the JobIds removed."""
+        with self.transaction():
+            jobids = self.get_volume_jobids(media_id)
+            for jid in jobids:
+                self.delete_job(jid)
+            self.update_media(media_id, VolStatus="Purged")
+            return jobids
+
     def find_next_volume(
         self,
         pool_id: int,
@@ -989,6 +1007,29 @@ class Catalog:
             "SELECT File.*, Path.Path FROM File JOIN Path ON Path.PathId = File.PathId "
             "WHERE File.JobId = ? ORDER BY File.FileId",
             (job_id,),
+            "File",
+        )
+
+    def select_recent_files(self, job_ids: Iterable[int]) -> list[dict]:
+        """The newest version of every file among *job_ids* (restore and
+        accurate selection): per (Path, Name) the row of the job with the
+        highest JobTDate (then JobId); entries whose newest version has
+        FileIndex 0 (deleted) are left out.  Dicts carry JobId, FileIndex,
+        Path, Name, LStat, Md5, DeltaSeq, FileId; ordered by JobId, FileIndex.
+        """
+        ids = [int(j) for j in job_ids]
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self._dicts(
+            "SELECT JobId, FileIndex, Path, Name, LStat, Md5, DeltaSeq, FileId FROM ("
+            "SELECT File.JobId, File.FileIndex, Path.Path, File.Name, File.LStat, File.Md5, "
+            "File.DeltaSeq, File.FileId, ROW_NUMBER() OVER (PARTITION BY File.PathId, File.Name "
+            "ORDER BY Job.JobTDate DESC, File.JobId DESC, File.FileIndex DESC) AS rn "
+            "FROM File JOIN Job ON Job.JobId = File.JobId JOIN Path ON Path.PathId = File.PathId "
+            f"WHERE File.JobId IN ({marks})) AS T "
+            "WHERE rn = 1 AND FileIndex > 0 ORDER BY JobId, FileIndex",
+            ids,
             "File",
         )
 

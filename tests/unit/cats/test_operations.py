@@ -433,3 +433,38 @@ def test_raw_sql(cat):
         cat.sql("SELECT * FROM NoSuchTable")
     # the connection is still usable after an error
     assert cat.sql("SELECT COUNT(*) FROM Client")[1] == [["1"]]
+
+
+# ------------------------------------------------- restore selection, purge
+
+
+def test_select_recent_files(cat):
+    full = cat.create_job("j.1", "j", "B", "F", JobTDate=100)
+    inc = cat.create_job("j.2", "j", "B", "I", JobTDate=200)
+    cat.insert_attributes(full, [("/d/", LSTAT, "0", 1), ("/d/a", LSTAT, "a1", 2),
+                                 ("/d/b", LSTAT, "b1", 3), ("/d/c", LSTAT, "c1", 4)])
+    cat.insert_attributes(inc, [("/d/a", LSTAT, "a2", 1),   # changed
+                                ("/d/c", LSTAT, "0", 0),    # deleted
+                                ("/d/e", LSTAT, "e2", 2)])  # new
+    sel = cat.select_recent_files([full, inc])
+    got = [(r["JobId"], r["FileIndex"], r["Path"] + r["Name"], r["Md5"]) for r in sel]
+    assert got == [(full, 1, "/d/", "0"), (full, 3, "/d/b", "b1"),
+                   (inc, 1, "/d/a", "a2"), (inc, 2, "/d/e", "e2")]
+    assert [r["Name"] for r in cat.select_recent_files([full])] == ["", "a", "b", "c"]
+    assert cat.select_recent_files([]) == []
+
+
+def test_purge_media(cat):
+    pid = _setup_full_pool(cat)
+    m1 = cat.create_media("V1", pid, "File")
+    m2 = cat.create_media("V2", pid, "File")
+    j1 = cat.create_job("j.1", "j", "B", "F")
+    j2 = cat.create_job("j.2", "j", "B", "F")
+    cat.insert_attributes(j1, [("/a", LSTAT, "0", 1)])
+    cat.create_jobmedia(j1, m1, 1, 1)
+    cat.create_jobmedia(j2, m2, 1, 1)
+    assert cat.get_volume_jobids(m1) == [j1]
+    assert cat.purge_media(m1) == [j1]
+    assert cat.get_media(media_id=m1)["VolStatus"] == "Purged"
+    assert cat.get_job(j1) is None and cat.count_files(j1) == 0
+    assert cat.get_job(j2) is not None and cat.get_volume_jobids(m2) == [j2]
