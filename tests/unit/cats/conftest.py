@@ -41,7 +41,13 @@ def pg_database(pg_server):
     pg_server.drop_database(dbname)
 
 
-@pytest.fixture(params=BACKENDS)
+BACKEND_PARAMS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
 def catalog_params(request, tmp_path):
     """CatalogParams of an empty database of each backend."""
     if request.param == "sqlite":
@@ -50,8 +56,32 @@ def catalog_params(request, tmp_path):
         yield request.getfixturevalue("pg_database")
 
 
-@pytest.fixture
-def cat(catalog_params):
-    c = open_catalog(catalog_params)
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A database holding a fresh schema 2250, cloned for each test."""
+    name = "tmpl_bareos"
+    pg_server.create_database(name)
+    c = open_catalog(CatalogParams(driver="postgresql", name=name, address=pg_server.host,
+                                   port=pg_server.port, user="bareos", pool_size=2))
+    c.close()
+    return name
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+def cat(request, tmp_path):
+    """An open catalog with schema 2250 on each backend."""
+    if request.param == "sqlite":
+        c = open_catalog(CatalogParams(driver="sqlite3", name="bareos",
+                                       working_directory=str(tmp_path)))
+        yield c
+        c.close()
+        return
+    srv = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
+    dbname = "t_" + uuid.uuid4().hex[:16]
+    srv.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"')
+    c = open_catalog(CatalogParams(driver="postgresql", name=dbname, address=srv.host,
+                                   port=srv.port, user="bareos", pool_size=8))
     yield c
     c.close()
+    srv.drop_database(dbname)
