@@ -118,6 +118,7 @@ def test_admin_sqlite(tmp_path, capsys):
     assert (tmp_path / "cat.db").is_file()
 
 
+@pytest.mark.postgresql
 def test_admin_postgresql_with_config(pg_server, pg_database, capsys):
     need_golden_config()
     args = ["-c", str(GOLDEN_CONFIG), "--db-name", pg_database.name, "--db-address",

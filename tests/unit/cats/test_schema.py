@@ -127,6 +127,7 @@ def test_missing_column_is_reported(catalog_params):
         c.close()
 
 
+@pytest.mark.postgresql
 def test_postgresql_upgrade_from_2240(pg_database):
     c = open_catalog(pg_database)
     try:
@@ -143,6 +144,7 @@ def test_postgresql_upgrade_from_2240(pg_database):
         c.close()
 
 
+@pytest.mark.postgresql
 def test_postgresql_lstat_functions(pg_database):
     c = open_catalog(pg_database)
     try:
