@@ -57,7 +57,7 @@ SEPARATOR_CHARS = "!$%&'()*+,-/:;<>?[]^`{|}~"
 UNSAFE_ENV = "BCONSOLE_ALLOW_UNSAFE_COMMANDS"
 
 
-class Terminated(Exception):
+class Terminated(BaseException):
     """A terminating signal arrived (SIGINT, SIGTERM, SIGHUP)."""
 
     def __init__(self, signum: int):
@@ -331,6 +331,7 @@ class Console:
                 if not self.local_command(line, stream):
                     return False
                 continue
+            log.debug("command: %s", line)
             if not self.send(line):
                 break
             if line in (".quit", ".exit"):
@@ -648,6 +649,9 @@ def _run(args, out: ConsoleOutput) -> int:
     if args.test_config:
         return 0
 
+    if args.pam_credentials_filename and not os.access(args.pam_credentials_filename, os.R_OK):
+        _err(f"Could not open file for -p: {args.pam_credentials_filename}")
+        return 1
     selected = select_director(cfg, args.director, out, _ask)
     if selected is None:
         return 1

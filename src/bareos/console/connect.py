@@ -12,6 +12,7 @@ Failures raise :class:`ConnectError` with a text meant for the user.
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import time
@@ -21,6 +22,8 @@ from bareos.lib import bnet, cram, tls
 from bareos.lib import version as v
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, BSock, authenticate_client
+
+log = logging.getLogger("bareos.console")
 
 DEFAULT_CONSOLE = "*UserAgent*"
 DEFAULT_PORT = 9101
@@ -124,11 +127,18 @@ def open_connection(login: Login, *, retry_interval: float = RETRY_INTERVAL,
     sock = _tcp_connect(login, retry_interval, max_retry_time, report)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        if login.heartbeat > 0 and hasattr(socket, "TCP_KEEPIDLE"):
+            # Bareos uses the heartbeat interval as the TCP keepalive time
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, login.heartbeat)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, login.heartbeat)
         peer = f"{login.address}:{login.port}"
+        log.debug("connected to %s", peer)
         if use_tls:
             identity = tls.psk_identity("R_CONSOLE", login.name)
             psk = login.key if tls.psk_available() else None
+            log.debug("TLS-PSK handshake with identity %r", identity)
             sock = tls.client_wrap(sock, login.tls, identity, psk)
+            log.debug("TLS established: %s", sock.cipher())
         return BSock(sock, peer=peer)
     except ssl.SSLError as exc:
         _close_quietly(sock)
@@ -167,6 +177,7 @@ def authenticate(bs: BSock, login: Login, *, timeout: float = 300.0) -> tuple[in
     where = f"Director at {bs.peer}"
     try:
         bs.send(hello_line(login.name))
+        log.debug("sent %r", hello_line(login.name))
         remote_policy = authenticate_client(bs, login.key, login.qualified_name, login.tls.policy(),
                                             timeout=timeout)
     except AuthenticationFailed as exc:
@@ -181,6 +192,7 @@ def authenticate(bs: BSock, login: Login, *, timeout: float = 300.0) -> tuple[in
             "Please see the Bareos manual (Authorization Errors) for help.") from exc
     except (BnetError, OSError) as exc:
         raise ConnectError(f"{where}: connection lost during authentication: {exc}") from exc
+    log.debug("CRAM-MD5 done, Director ssl=%d", remote_policy)
     if not bs.tls_used:
         decision = tls.cleartext_decision(remote_policy, login.tls.policy())
         if decision != tls.CLEARTEXT_OK:

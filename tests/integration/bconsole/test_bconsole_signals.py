@@ -198,3 +198,33 @@ def test_command_timeout(run_bconsole):
         srv.close()
     assert "no answer from the Director within 1 seconds" in r.stdout
     assert r.returncode == 0  # the session ended, as Bareos's bconsole ends it
+
+
+def test_sigterm_ends_the_session_cleanly(scripted, tmp_path, home):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    d = scripted()
+    conf = tmp_path / "bconsole.conf"
+    conf.write_text(_conf(d.port))
+    p = subprocess.Popen([sys.executable, "-m", "bareos.console.bconsole", "-c", str(conf)],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=dict(os.environ, HOME=str(home)), text=True)
+    try:
+        lines = []
+        while "Enter a period (.) to cancel a command." not in lines:
+            line = p.stdout.readline()
+            assert line, lines
+            lines.append(line.rstrip("\n"))
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(30) == 1
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.stdin.close()
+        p.stdout.close()
+        p.stderr.close()
+    d.thread.join(10)
+    assert d.received == [bnet.BNET_TERMINATE]
