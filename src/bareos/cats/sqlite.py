@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -34,6 +35,27 @@ def bareos_frombase64(field: str | None) -> int | None:
     return -acc if neg else acc
 
 
+class _ConnHolder:
+    """Owns one thread's connection; closes it when the thread's locals go
+    away, so threads that come and go (one per job) do not leak handles."""
+
+    __slots__ = ("conn", "__weakref__")
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class SQLiteCatalog(Catalog):
     backend = "sqlite3"
     _db_errors = (sqlite3.Error,)
@@ -45,7 +67,7 @@ class SQLiteCatalog(Catalog):
         self.busy_timeout = busy_timeout
         self.synchronous = synchronous
         self._lock = threading.Lock()
-        self._conns: list[sqlite3.Connection] = []
+        self._holders: "weakref.WeakSet[_ConnHolder]" = weakref.WeakSet()
         self._closed = False
         directory = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(directory):
@@ -53,9 +75,9 @@ class SQLiteCatalog(Catalog):
         self._conn()  # open now so errors show at start-up
 
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._tls, "conn", None)
-        if conn is not None:
-            return conn
+        holder = getattr(self._tls, "holder", None)
+        if holder is not None and holder.conn is not None:
+            return holder.conn
         if self._closed:
             raise CatalogError("catalog is closed")
         try:
@@ -70,9 +92,10 @@ class SQLiteCatalog(Catalog):
                                  deterministic=True)
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot open SQLite catalog {self.path}: {exc}") from exc
-        self._tls.conn = conn
+        holder = _ConnHolder(conn)
+        self._tls.holder = holder
         with self._lock:
-            self._conns.append(conn)
+            self._holders.add(holder)
         return conn
 
     @contextmanager
@@ -134,10 +157,12 @@ class SQLiteCatalog(Catalog):
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            conns, self._conns = self._conns, []
-        for c in conns:
-            try:
-                c.close()
-            except sqlite3.Error:
-                pass
+            holders = list(self._holders)
+        for h in holders:
+            h.close()
         self._tls = threading.local()
+
+    def open_connections(self) -> int:
+        """Number of per-thread connections currently open."""
+        with self._lock:
+            return sum(1 for h in self._holders if h.conn is not None)

@@ -109,3 +109,22 @@ def test_two_catalog_objects_same_database(catalog_params):
     finally:
         a.close()
         b.close()
+
+
+def test_sqlite_connections_of_finished_threads_are_closed(tmp_path):
+    import gc
+
+    cat = open_catalog(driver="sqlite3", working_directory=str(tmp_path))
+    try:
+        def work(i):
+            cat.create_job(f"t{i}.1", f"t{i}", "B", "F")
+
+        for _ in range(5):
+            _run_threads(10, work)
+        gc.collect()
+        # only the opening thread's connection is left
+        assert cat.open_connections() == 1
+        assert len(cat.list_jobs()) == 50
+    finally:
+        cat.close()
+    assert cat.open_connections() == 0
