@@ -9,7 +9,7 @@ moved into Path and File with ``INSERT ... SELECT``.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Iterator
 
 from .catalog import Catalog, Tx
 from .params import CatalogError, CatalogParams
