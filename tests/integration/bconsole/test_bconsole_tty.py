@@ -79,10 +79,17 @@ def test_interactive_prompt_completion_history(director, tmp_path, home):
     term.type(b".\r")
     term.expect(b"Selection aborted, nothing done.")
     term.expect(b"*")
+    # several commands on one line after @separator; the later ones are echoed with the prompt
+    term.type(b"@separator ;\r")
+    term.expect(b"*")
+    term.type(b"whoami;version\r")
+    assert b"root" in term.expect(b"*version")
+    assert b"bareos-dir Version: 25.1.1" in term.expect(b"*")
     term.type(b"\x04")  # end of input
     assert term.finish() == 0
     history = (home / ".bconsole_history").read_text().splitlines()
-    assert history[-4:] == ["whoami", "show job=backup-bareos-fd", "status", "."]
+    assert history[-6:] == ["whoami", "show job=backup-bareos-fd", "status", ".", "@separator ;",
+                            "whoami;version"]
 
 
 @pytest.mark.skipif(not tls.psk_available(), reason="TLS-PSK not available")
@@ -101,4 +108,19 @@ def test_history_file_and_length_from_config(director, tmp_path, home):
     term.type(b"@quit\r")
     assert term.finish() == 0
     assert hist.read_text().splitlines() == ["old7", "old8", "old9", "whoami", "@quit"]
+    assert not (home / ".bconsole_history").exists()
+
+
+def test_no_readline_option(director, tmp_path, home):
+    conf = tmp_path / "bconsole.conf"
+    conf.write_text(bconsole_conf(director.port, console=("notls", "notls-pw"), director_password=None,
+                                  tls=False))
+    env = dict(os.environ, HOME=str(home), TERM="dumb")
+    term = Terminal([sys.executable, "-m", "bareos.console.bconsole", "-n", "-c", str(conf)], env)
+    term.expect(b"Enter a period (.) to cancel a command.")
+    term.expect(b"*")
+    term.type(b"whoami\r")
+    assert b"notls" in term.expect(b"*")
+    term.type(b"\x04")
+    assert term.finish() == 0
     assert not (home / ".bconsole_history").exists()
