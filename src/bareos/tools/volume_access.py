@@ -1,0 +1,507 @@
+"""What ``bls``, ``bextract`` and ``bscan`` share: finding the volumes to
+read (Storage Daemon configuration, device name or archive-device path,
+``-V``, a bootstrap), reading them one after another, messages in Bareos's
+shapes, ``ls -l`` style attribute lines and include/exclude lists.
+
+The volume bytes are decoded by :mod:`bareos.stored.volume`; this module
+only puts files and output around it.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import re
+import stat as _stat
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from bareos.lib.bsr import Bsr, BsrMatcher
+from bareos.lib.stat import Attributes, StatPacket
+from bareos.lib.streams import FT_DELETED, FT_LNK, FT_LNKSAVED
+from bareos.stored.volume import NotABareosVolume, RecordReader
+from bareos.stored.volume.block import DamagedBlock, VolumeFormatError
+from bareos.stored.volume.label import LabelError, VolumeLabel
+from bareos.stored.volume.scan import LabelRecord, scan_volume
+
+__all__ = [
+    "ToolError", "Messages", "DeviceSpec", "VolumeSource", "resolve_device",
+    "read_volumes", "FileFilter", "encode_mode", "ls_line", "attr_stat_text",
+    "format_local_time", "load_sd_config",
+]
+
+LOG_TIMESTAMP_FORMAT = "%d-%b %H:%M"
+
+
+class ToolError(Exception):
+    """A problem that ends the tool; ``exit_code`` is the process status."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+# --------------------------------------------------------------------------
+# messages
+
+class Messages:
+    """Bareos's message shapes for the volume tools.
+
+    ``jmsg`` gives ``<date> <prog> JobId <n>: [Error: ]text`` (the date is
+    left out for ``timestamp=False``, as Bareos does for the ``ls`` lines);
+    ``pmsg`` prints ``text`` as is.  Everything goes to ``out`` (stdout), as
+    the tools' default message resource sends every type to stdout.
+    """
+
+    def __init__(self, prog: str, out=None, err=None):
+        self.prog = prog
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
+        self.job_id = 0
+        self.errors = 0
+        self.warnings = 0
+
+    def jmsg(self, text: str, kind: str = "info", *, timestamp: bool = True,
+             job_id: int | None = None) -> None:
+        jid = self.job_id if job_id is None else job_id
+        prefix = {"info": "", "error": "Error: ", "warning": "Warning: ",
+                  "fatal": "Fatal error: "}[kind]
+        if kind in ("error", "fatal"):
+            self.errors += 1
+        elif kind == "warning":
+            self.warnings += 1
+        dt = time.strftime(LOG_TIMESTAMP_FORMAT) + " " if timestamp else ""
+        if not text.endswith("\n"):
+            text += "\n"
+        self.out.write(f"{dt}{self.prog} JobId {jid}: {prefix}{text}")
+
+    def pmsg(self, text: str) -> None:
+        if not text.endswith("\n"):
+            text += "\n"
+        self.out.write(text)
+
+    def tool_msg(self, text: str) -> None:
+        """``<prog>: text`` (Bareos's Pmsg with level 0, without its
+        source-file position)."""
+        self.pmsg(f"{self.prog}: {text}")
+
+
+# --------------------------------------------------------------------------
+# time, mode, users
+
+def format_local_time(t: int, fmt: str = "%d-%b-%Y %H:%M") -> str:
+    return time.strftime(fmt, time.localtime(t))
+
+
+def encode_mode(mode: int) -> str:
+    """Ten characters as ``ls -l`` shows them (Bareos's ``encode_mode``:
+    fifos are ``f``)."""
+    if _stat.S_ISDIR(mode):
+        c = "d"
+    elif _stat.S_ISBLK(mode):
+        c = "b"
+    elif _stat.S_ISCHR(mode):
+        c = "c"
+    elif _stat.S_ISLNK(mode):
+        c = "l"
+    elif _stat.S_ISFIFO(mode):
+        c = "f"
+    elif _stat.S_ISSOCK(mode):
+        c = "s"
+    else:
+        c = "-"
+    out = [c]
+    out.append("r" if mode & _stat.S_IRUSR else "-")
+    out.append("w" if mode & _stat.S_IWUSR else "-")
+    if mode & _stat.S_ISUID:
+        out.append("s" if mode & _stat.S_IXUSR else "S")
+    else:
+        out.append("x" if mode & _stat.S_IXUSR else "-")
+    out.append("r" if mode & _stat.S_IRGRP else "-")
+    out.append("w" if mode & _stat.S_IWGRP else "-")
+    if mode & _stat.S_ISGID:
+        out.append("s" if mode & _stat.S_IXGRP else "S")
+    else:
+        out.append("x" if mode & _stat.S_IXGRP else "-")
+    out.append("r" if mode & _stat.S_IROTH else "-")
+    out.append("w" if mode & _stat.S_IWOTH else "-")
+    if mode & _stat.S_ISVTX:
+        out.append("t" if mode & _stat.S_IXOTH else "T")
+    else:
+        out.append("x" if mode & _stat.S_IXOTH else "-")
+    return "".join(out)
+
+
+_uid_cache: dict[int, str] = {}
+_gid_cache: dict[int, str] = {}
+
+
+def uid_name(uid: int) -> str:
+    name = _uid_cache.get(uid)
+    if name is None:
+        try:
+            name = pwd.getpwuid(uid).pw_name
+        except (KeyError, OverflowError):
+            name = str(uid)
+        _uid_cache[uid] = name
+    return name
+
+
+def gid_name(gid: int) -> str:
+    name = _gid_cache.get(gid)
+    if name is None:
+        try:
+            name = grp.getgrgid(gid).gr_name
+        except (KeyError, OverflowError):
+            name = str(gid)
+        _gid_cache[gid] = name
+    return name
+
+
+def attr_stat_text(attrs: Attributes, st: StatPacket | None = None) -> str:
+    """The stat part of an ``ls`` line (mode, links, owner, group, size,
+    ctime -- Bareos prints the inode change time here)."""
+    if attrs.type == FT_DELETED:
+        return "----------   - -        -                - ---------- --------"
+    st = st if st is not None else attrs.stat()
+    owner = uid_name(st.st_uid)[:8]
+    group = gid_name(st.st_gid)[:8]
+    size = str(st.st_size)[-12:]
+    return (f"{encode_mode(st.st_mode)}  {st.st_nlink & 0xFFFFFFFF:2d} "
+            f"{owner:<8s} {group:<8s}{size:>12s} "
+            f"{format_local_time(st.st_ctime, '%Y-%m-%d %H:%M:%S')}")
+
+
+def ls_line(attrs: Attributes, ofname: str | None = None, olname: str | None = None) -> str:
+    """``<stat>  <name>[ -> <link target>]`` as Bareos's ``PrintLsOutput``."""
+    name = attrs.fname if ofname is None else ofname
+    text = f"{attr_stat_text(attrs)}  {name}"
+    if attrs.type == FT_LNK:
+        text += " -> " + (attrs.link if olname is None else olname)
+    return text
+
+
+def output_names(attrs: Attributes, where: str) -> tuple[str, str]:
+    """(ofname, olname): the names under the restore prefix ``where``, as
+    Bareos's ``BuildAttrOutputFnames`` makes them (hard-link partners always
+    get the prefix, symlink targets never)."""
+    if not where:
+        return attrs.fname, attrs.link
+    fn = attrs.fname
+    sep = "" if where.endswith("/") or fn.startswith("/") else "/"
+    ofname = where + sep + fn
+    olname = attrs.link
+    if attrs.type == FT_LNKSAVED and attrs.link.startswith("/"):
+        olname = where + attrs.link
+    return ofname, olname
+
+
+# --------------------------------------------------------------------------
+# include / exclude lists (findlib/match.cc semantics)
+
+def _fnmatch_regex(pattern: str, pathname: bool, leading_dir: bool) -> re.Pattern:
+    """Translate a POSIX fnmatch pattern; ``pathname`` keeps ``*``/``?``
+    from matching ``/``, ``leading_dir`` lets the pattern match a leading
+    directory of the name."""
+    i, n = 0, len(pattern)
+    out = []
+    any_char = "[^/]" if pathname else "."
+    while i < n:
+        c = pattern[i]
+        i += 1
+        if c == "*":
+            out.append(any_char + "*")
+        elif c == "?":
+            out.append(any_char)
+        elif c == "\\" and i < n:
+            out.append(re.escape(pattern[i]))
+            i += 1
+        elif c == "[":
+            j = i
+            if j < n and pattern[j] in "!^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 1
+            if j >= n:
+                out.append("\\[")
+                continue
+            body = pattern[i:j]
+            i = j + 1
+            neg = body[:1] in ("!", "^")
+            if neg:
+                body = body[1:]
+            body = body.replace("\\", "\\\\")
+            out.append("[" + ("^" if neg else "") + body + "]")
+        else:
+            out.append(re.escape(c))
+    tail = "(?:/.*)?" if leading_dir else ""
+    return re.compile("(?s:" + "".join(out) + tail + r")\Z")
+
+
+@dataclass
+class _Include:
+    name: str
+    regex: re.Pattern | None
+
+
+@dataclass
+class FileFilter:
+    """Bareos's include and exclude lists of the volume tools (``-i``,
+    ``-e``).  Without an include entry everything (``/``) is included."""
+
+    includes: list[_Include] = field(default_factory=list)
+    exclude_paths: list[re.Pattern] = field(default_factory=list)
+    exclude_files: list[re.Pattern] = field(default_factory=list)
+
+    def add_include(self, name: str) -> None:
+        name = name.rstrip("\r\n")
+        stripped = name
+        while len(stripped) > 1 and stripped.endswith("/"):
+            stripped = stripped[:-1]
+        pattern = any(c in stripped for c in "*[?")
+        rx = _fnmatch_regex(stripped, False, True) if pattern else None
+        self.includes.append(_Include(stripped, rx))
+
+    def add_exclude(self, name: str) -> None:
+        name = name.rstrip("\r\n")
+        rx = _fnmatch_regex(name, True, False)
+        if "/" in name:
+            self.exclude_paths.append(rx)
+        else:
+            self.exclude_files.append(rx)
+
+    def load_include_file(self, path: str) -> None:
+        for line in _read_list(path, "include"):
+            self.add_include(line)
+
+    def load_exclude_file(self, path: str) -> None:
+        for line in _read_list(path, "exclude"):
+            self.add_exclude(line)
+
+    def is_included(self, fname: str) -> bool:
+        if not self.includes:
+            return True
+        for inc in self.includes:
+            if inc.regex is not None:
+                if inc.regex.match(fname):
+                    return True
+                continue
+            n = len(inc.name)
+            if fname == inc.name:
+                return True
+            if n < len(fname) and fname[n] == "/" and fname.startswith(inc.name):
+                return True
+            if inc.name == "/":
+                return True
+        return False
+
+    def is_excluded(self, fname: str) -> bool:
+        for rx in self.exclude_paths:
+            if rx.match(fname):
+                return True
+        if not self.exclude_files:
+            return False
+        for i in range(len(fname)):
+            if i == 0 or (fname[i] != "/" and fname[i - 1] == "/"):
+                tail = fname[i:]
+                for rx in self.exclude_files:
+                    if rx.match(tail):
+                        return True
+        return False
+
+    def selects(self, fname: str) -> bool:
+        return self.is_included(fname) and not self.is_excluded(fname)
+
+
+def _read_list(path: str, what: str) -> list[str]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise ToolError(f"Could not open {what} file: {path}, ERR={exc.strerror}") from None
+    lines = []
+    for line in raw.decode("utf-8", "surrogateescape").splitlines():
+        line = line.rstrip(" \t\r\n")
+        if line:
+            lines.append(line)
+    return lines
+
+
+# --------------------------------------------------------------------------
+# devices and volumes
+
+@dataclass
+class DeviceSpec:
+    """The device a tool reads from."""
+
+    name: str                 # Device resource name ("" without a config)
+    archive_device: str       # directory holding the volume files
+    media_type: str = ""
+    checksum: bool = True     # Block Checksum
+
+    @property
+    def print_name(self) -> str:
+        if self.name:
+            return f"\"{self.name}\" ({self.archive_device})"
+        return f"\"{self.archive_device}\""
+
+
+@dataclass
+class VolumeSource:
+    device: DeviceSpec
+    volume_names: list[str]
+
+    def path_of(self, volume: str) -> str:
+        return os.path.join(self.device.archive_device, volume)
+
+
+def load_sd_config(path: str | None):
+    """The Storage Daemon configuration (``-c``), or the default one when it
+    exists; None when there is none to read."""
+    from bareos.lib.config import load_config
+    from bareos.lib.config.paths import default_config_dir
+    from bareos.stored.config import SCHEMA
+    if path is None:
+        cand = default_config_dir()
+        if not (os.path.isdir(os.path.join(cand, "bareos-sd.d"))
+                or os.path.isfile(os.path.join(cand, "bareos-sd.conf"))):
+            return None
+        path = cand
+    if not os.path.exists(path):
+        raise ToolError(f"Config file/directory {path} not found", 1)
+    try:
+        return load_config(path, SCHEMA)
+    except Exception as exc:   # ConfigError names file, line, directive
+        raise ToolError(f"Configuration error: {exc}", 1) from None
+
+
+def _device_resources(cfg) -> list:
+    return list(cfg.resources("Device")) if cfg is not None else []
+
+
+def available_devices(cfg) -> str:
+    lines = sorted(f" \"{d.name}\" ({d.get('Archive Device', '')})\n"
+                   for d in _device_resources(cfg))
+    return "Available Devices:\n" + "".join(lines)
+
+
+def resolve_device(device_arg: str, cfg, volume_names: str | None, bsr: Bsr | None,
+                   msgs: Messages, config_path: str | None = None) -> VolumeSource:
+    """Find the device and the volume list, as Bareos's ``SetupJcr``:
+
+    * ``-V vol1|vol2`` names the volumes; without it (and without a BSR) a
+      path argument is split into directory and volume name;
+    * the device is the Device resource whose ``Archive Device`` equals the
+      argument (directory), else the one with that name;
+    * without a configuration (or without a matching Device) an existing
+      volume file or directory is read directly (our extension).
+    """
+    vols: list[str] = []
+    if volume_names:
+        vols = [v for v in volume_names.split("|") if v]
+    arg = device_arg
+    if len(arg) > 1 and arg.startswith('"') and arg.endswith('"'):
+        arg = arg[1:-1]
+    dev_part = arg
+    if not vols and bsr is None and "/" in arg and not arg.startswith("/dev/"):
+        head, tail = os.path.split(arg)
+        if tail and (cfg is None or os.path.isfile(arg) or not os.path.isdir(arg)):
+            dev_part, vols = head or "/", [tail]
+    if not vols and bsr is not None:
+        vols = [v.name for v in bsr.volume_list()]
+    found = None
+    for d in _device_resources(cfg):
+        if d.get("Archive Device", "") == dev_part:
+            found = d
+            break
+    if found is None:
+        for d in _device_resources(cfg):
+            if d.name == dev_part or d.name == arg:
+                found = d
+                dev_part = d.get("Archive Device", "")
+                break
+    if found is not None:
+        spec = DeviceSpec(found.name, found.get("Archive Device", ""),
+                          found.get("Media Type", "") or "",
+                          bool(found.get("Block Checksum", True)))
+        msgs.tool_msg(f"Using device: \"{device_arg}\" for reading.")
+    elif os.path.isdir(dev_part) or os.path.isfile(arg):
+        if os.path.isfile(arg) and not vols:
+            dev_part, base = os.path.split(arg)
+            vols = [base]
+        spec = DeviceSpec("", dev_part or ".")
+        msgs.tool_msg(f"Using device: \"{device_arg}\" for reading.")
+    else:
+        where = config_path or "the configuration"
+        listing = available_devices(cfg) if cfg is not None else ""
+        raise ToolError(f"Cannot find device \"{device_arg}\" in config file {where}.\n"
+                        f"{listing}", 1)
+    if not vols:
+        raise ToolError("No Volume names given (use -V or a bootstrap file)", 1)
+    return VolumeSource(spec, vols)
+
+
+def read_volumes(source: VolumeSource, msgs: Messages, *, matcher: BsrMatcher | None = None,
+                 forge_on: bool = False, announce: bool = True
+                 ) -> Iterator[tuple[str, object]]:
+    """Yield ``(volume_name, item)`` for every item of every volume:
+    :class:`LabelRecord`, ``Record``, :class:`DamagedBlock`, in order.
+
+    Split records continue from one volume to the next.  A damaged block is
+    yielded (its number and position in it) and reading goes on.  A file
+    that is not a Bareos volume raises :class:`ToolError`.
+    """
+    reader = RecordReader()
+    names = source.volume_names
+    for i, vol in enumerate(names):
+        if matcher is not None and not matcher.wants_volume(vol):
+            continue
+        path = source.path_of(vol)
+        try:
+            fh = open(path, "rb")
+        except OSError as exc:
+            raise ToolError(f"Cannot open volume {path}: ERR={exc.strerror}", 1) from None
+        with fh:
+            if announce:
+                msgs.jmsg(f"Ready to read from volume \"{vol}\" on device "
+                          f"{source.device.print_name}.", job_id=0)
+            try:
+                for item in scan_volume(fh, name=path, checksum=source.device.checksum,
+                                        matcher=matcher, reader=reader,
+                                        check_label=not forge_on):
+                    yield vol, item
+            except NotABareosVolume as exc:
+                raise ToolError(f"{exc}", 1) from None
+            except LabelError as exc:
+                raise ToolError(f"{path}: {exc}", 1) from None
+            except VolumeFormatError as exc:
+                raise ToolError(f"{path}: {exc}", 1) from None
+            for p in reader.problems:
+                msgs.jmsg(p, "warning", job_id=0)
+            reader.problems.clear()
+        size = os.path.getsize(path) if os.path.exists(path) else 0
+        msgs.jmsg(f"End of Volume at file {size >> 32} on device {source.device.print_name}, "
+                  f"Volume \"{vol}\"", job_id=0)
+        if matcher is not None and matcher.done:
+            break
+    reader.finish()
+    for p in reader.problems:
+        msgs.jmsg(p, "warning", job_id=0)
+    msgs.jmsg("End of all volumes.", job_id=0)
+
+
+def damaged_message(item: DamagedBlock, volume: str) -> str:
+    return item.message(volume)
+
+
+def is_label(item) -> bool:
+    return isinstance(item, LabelRecord)
+
+
+__all__ += ["damaged_message", "is_label", "output_names", "available_devices",
+            "VolumeLabel"]
