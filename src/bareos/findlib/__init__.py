@@ -1,0 +1,1 @@
+"""findlib: FileSet parsing, matching and the tree walk of the File Daemon."""
