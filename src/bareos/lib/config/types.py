@@ -708,22 +708,36 @@ def store_runscript(ctx: _Ctx):
 def store_run(ctx: _Ctx):
     """Schedule ``Run =``: kept as the text (the scheduler parses it)."""
     lx = ctx.lx
-    parts = []
-    while True:
-        tok = _get(ctx, L.ALL)
-        if tok in (L.T_EOL, L.T_EOF):
-            break
-        if tok == L.T_EOB:
-            lx.unget_char()
-            break
-        if tok == L.T_COMMA:
-            parts.append(",")
-            continue
-        if tok == L.T_EQUALS:
-            parts.append("=")
-            continue
-        parts.append(lx.str)
-    text = " ".join(parts).replace(" ,", ",")
+    parts: list[str] = []
+    glue = False
+    saved = lx.force_string
+    lx.force_string = True  # Bareos reads Run values without identifiers
+    try:
+        while True:
+            tok = _get(ctx, L.ALL)
+            if tok in (L.T_EOL, L.T_EOF):
+                break
+            if tok == L.T_EOB:
+                lx.unget_char()
+                break
+            if tok == L.T_COMMA:
+                parts.append(",")
+                continue
+            if tok == L.T_EQUALS:
+                parts.append("=")
+                glue = True
+                continue
+            word = lx.str
+            if tok == L.T_QUOTED:
+                word = '"%s"' % word.replace("\\", "\\\\").replace('"', '\\"')
+            if glue and parts:
+                parts[-1] += word
+            else:
+                parts.append(word)
+            glue = False
+    finally:
+        lx.force_string = saved
+    text = " ".join(parts).replace(" ,", ",").replace(" =", "=")
     if not text:
         raise ctx.error("expected a schedule run specification")
     _append_list(ctx, [text])
