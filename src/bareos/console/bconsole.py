@@ -311,7 +311,8 @@ class Console:
             if queue:
                 line = queue.pop(0)
                 if tty:
-                    self.out.write(f"{prompt}{line}\n")
+                    shown, self._held = (self._held or prompt), ""
+                    self.out.write(f"{shown}{line}\n")
             elif tty:
                 raw = self._read_tty(prompt)
                 if raw is None:

@@ -85,11 +85,15 @@ def test_interactive_prompt_completion_history(director, tmp_path, home):
     term.type(b"whoami;version\r")
     assert b"root" in term.expect(b"*version")
     assert b"bareos-dir Version: 25.1.1" in term.expect(b"*")
+    # the answer to a sub prompt can come from the same line
+    term.type(b"status;1\r")
+    term.expect(b"Select daemon type for status (1-5): 1\r\n")
+    assert b"No Jobs running." in term.expect(b"*")
     term.type(b"\x04")  # end of input
     assert term.finish() == 0
     history = (home / ".bconsole_history").read_text().splitlines()
-    assert history[-6:] == ["whoami", "show job=backup-bareos-fd", "status", ".", "@separator ;",
-                            "whoami;version"]
+    assert history[-7:] == ["whoami", "show job=backup-bareos-fd", "status", ".", "@separator ;",
+                            "whoami;version", "status;1"]
 
 
 @pytest.mark.skipif(not tls.psk_available(), reason="TLS-PSK not available")
