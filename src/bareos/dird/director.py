@@ -67,12 +67,15 @@ class Director:
         self.config_path = config_path
         self.clock = clock
         self.start_time = clock()
-        self.num_jobs_run = 0
         self.console_messages = ConsoleMessages()
         self._consoles: dict[int, float] = {}
         self._lock = threading.RLock()
         self.server: NetServer | None = None
         self._shutdown = threading.Event()
+        self._catalog = None
+        from .jobs import JobEngine
+
+        self.jobs = JobEngine(self)
 
     # -- configuration -----------------------------------------------------
     @property
@@ -137,18 +140,55 @@ class Director:
         with self._lock:
             self.config = new
 
-    # -- job and connection state (filled by the job engine) ---------------
+    # -- the catalog -----------------------------------------------------------
+    @property
+    def working_directory(self) -> str:
+        return self.resource.get("Working Directory") or "/var/lib/bareos"
+
+    @property
+    def catalog(self):
+        """The catalog of the first Catalog resource, opened (and created) on first use."""
+        with self._lock:
+            if self._catalog is None:
+                from bareos.cats import open_catalog
+
+                res = self.config.first("Catalog")
+                cat = open_catalog(res, working_directory=self.working_directory)
+                try:
+                    cat.cleanup_stale_jobs()
+                    cat.sync_pools(self.resources("Pool"))
+                except Exception:
+                    log.exception("catalog start-up maintenance failed")
+                self._catalog = cat
+            return self._catalog
+
+    def catalog_log(self, jobid: int, text: str, mtime: float | None = None) -> None:
+        try:
+            self.catalog.add_log(jobid, text, mtime)
+        except Exception:
+            log.exception("cannot store a job log line for JobId %s", jobid)
+
+    # -- job and connection state ---------------------------------------------
+    @property
+    def num_jobs_run(self) -> int:
+        return self.jobs.num_jobs_run
+
     def job_count(self) -> int:
         return len(self.running_jobs())
 
     def running_jobs(self) -> list:
-        return []
+        return sorted(self.jobs.running.values(), key=lambda j: j.jobid)
 
     def recent_jobs(self) -> list:
-        return []
+        return list(self.jobs.recent)
 
     def scheduled_jobs(self, days: int) -> list:
-        return []
+        """Jobs due within ``days`` days (status director's Scheduled Jobs):
+        ``ScheduledJob`` items (.job .type .level .priority .runtime .volume
+        .pool .storage), sorted by run time and priority."""
+        from .scheduler import list_scheduled_jobs
+
+        return list_scheduled_jobs(self.config, self.clock(), days)
 
     def client_connections(self) -> list[ClientConnectionInfo]:
         return []
