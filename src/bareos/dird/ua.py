@@ -286,6 +286,28 @@ class UaContext:
                 return n - 1
             self.warning_msg(f"Please enter a number between 1 and {len(items)}\n")
 
+    # -- the catalog -------------------------------------------------------
+    def open_db(self, select: bool = False) -> bool:
+        """Open the catalog for this session (Bareos prints which one once)."""
+        if self.catalog is not None:
+            return True
+        d = self.director
+        cats = [c for c in d.resources("Catalog") if self.acl_access_ok(aclmod.CATALOG, c.name)]
+        if not cats:
+            self.error_msg("Could not find a Catalog resource\n")
+            return False
+        name = self.arg_value("catalog") or cats[0].name
+        if select and self.arg_value("catalog") is None and len(cats) == 1:
+            self.send_msg(f"Automatically selected Catalog: {cats[0].name}\n")
+        try:
+            d.catalog  # opens it
+        except Exception as exc:
+            self.error_msg(f"Could not open catalog database \"{name}\": {exc}\n")
+            return False
+        self.catalog = name
+        self.send_msg(f'Using Catalog "{name}"\n')
+        return True
+
     # -- command execution -------------------------------------------------
     def execute_line(self, line: str) -> bool:
         """Parse and run one command line; returns the command's success."""

@@ -55,6 +55,9 @@ HANDLERS: dict[str, str] = {
     ".actiononpurge": "dotlists:actiononpurge",
     ".authorized": "dotlists:authorized",
     ".defaults": "dotlists:defaults",
+    "run": "run:run",
+    "wait": "wait:run",
+    "cancel": "cancel:run",
 }
 
 

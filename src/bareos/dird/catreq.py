@@ -1,0 +1,237 @@
+"""The catalog service the Director gives a Storage Daemon during a job.
+
+Parses ``CatReq``/``Catreq``/``UpdCat`` messages from the SD and answers them
+(bareos/bareos: core/src/dird/catreq.cc semantics).  Volume info replies carry
+exactly the 24 fields the SD expects.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import struct
+import time
+
+from bareos.lib import bnet, streams
+from bareos.lib import stat as statmod
+from bareos.lib.base64 import bin_to_base64
+
+log = logging.getLogger("bareos.dird.catreq")
+
+_KV = re.compile(r"(\w+)=(\S*)")
+
+DIGEST_STREAMS = {streams.STREAM_MD5_DIGEST, streams.STREAM_SHA1_DIGEST,
+                  streams.STREAM_SHA256_DIGEST, streams.STREAM_SHA512_DIGEST,
+                  streams.STREAM_XXH128_DIGEST}
+ATTR_STREAMS = {streams.STREAM_UNIX_ATTRIBUTES, streams.STREAM_UNIX_ATTRIBUTES_EX}
+
+
+def kv(text: str) -> dict[str, str]:
+    return {k: bnet.unbash_spaces(v) for k, v in _KV.findall(text)}
+
+
+def new_volume_name(catalog, pool: dict) -> str | None:
+    """A volume name from the pool's Label Format: the format followed by a
+    4-digit number (the pool's volume count + 1), skipping names in use."""
+    fmt = pool.get("LabelFormat") or ""
+    if not fmt or fmt == "*":
+        return None
+    n = int(pool.get("NumVols") or 0) + 1
+    while True:
+        name = f"{fmt}{n:04d}"
+        if catalog.get_media(volume_name=name) is None:
+            return name
+        n += 1
+
+
+def volume_info_reply(media: dict) -> str:
+    def i(key, default=0):
+        value = media.get(key)
+        return int(value) if value not in (None, "") else default
+
+    return ("1000 OK VolName={vol} VolJobs={jobs} VolFiles={files} VolBlocks={blocks} VolBytes={bytes} "
+            "VolMounts={mounts} VolErrors={errors} VolWrites={writes} MaxVolBytes={maxbytes} "
+            "VolCapacityBytes={cap} VolStatus={status} Slot={slot} MaxVolJobs={maxjobs} "
+            "MaxVolFiles={maxfiles} InChanger={inchanger} VolReadTime={rtime} VolWriteTime={wtime} "
+            "EndFile={endfile} EndBlock={endblock} LabelType={ltype} MediaId={mid} EncryptionKey={key} "
+            "MinBlocksize={minbs} MaxBlocksize={maxbs}\n").format(
+        vol=bnet.bash_spaces(media["VolumeName"]), jobs=i("VolJobs"), files=i("VolFiles"),
+        blocks=i("VolBlocks"), bytes=i("VolBytes"), mounts=i("VolMounts"), errors=i("VolErrors"),
+        writes=i("VolWrites"), maxbytes=i("MaxVolBytes"), cap=i("VolCapacityBytes"),
+        status=media.get("VolStatus") or "Append", slot=i("Slot"), maxjobs=i("MaxVolJobs"),
+        maxfiles=i("MaxVolFiles"), inchanger=i("InChanger"), rtime=i("VolReadTime"),
+        wtime=i("VolWriteTime"), endfile=i("EndFile"), endblock=i("EndBlock"),
+        ltype=i("LabelType"), mid=i("MediaId"), key=media.get("EncryptionKey") or "",
+        minbs=i("MinBlockSize"), maxbs=i("MaxBlockSize"))
+
+
+class CatalogService:
+    """Answers one job's catalog requests and files its attributes."""
+
+    def __init__(self, jcr, catalog):
+        self.jcr = jcr
+        self.cat = catalog
+        self.batch = catalog.attribute_batch(jcr.jobid) if jcr.jobid else None
+        self._pending: tuple | None = None  # (file_index, fname, lstat, md5)
+        self.files = 0
+
+    # -- attribute records ---------------------------------------------------
+    def upd_cat(self, payload: bytes) -> None:
+        """``UpdCat Job=<job> FileAttributes <binary>``."""
+        marker = b" FileAttributes "
+        pos = payload.find(marker)
+        if pos < 0:
+            log.warning("malformed UpdCat message: %r", payload[:80])
+            return
+        body = payload[pos + len(marker):]
+        if len(body) < 20:
+            return
+        sid, stime, findex, stream, dlen = struct.unpack(">IIiiI", body[:20])
+        data = body[20:20 + dlen]
+        base = stream & streams.STREAMMASK_TYPE
+        if base in ATTR_STREAMS:
+            self._flush_pending()
+            try:
+                attr = statmod.decode_attributes(data)
+            except Exception as exc:
+                log.warning("undecodable attribute record (FileIndex %d): %s", findex, exc)
+                return
+            fi = 0 if attr.type == streams.FT_DELETED else findex
+            self._pending = [fi, attr.fname, attr.lstat, "0", int(attr.delta_seq or 0)]
+        elif base in DIGEST_STREAMS:
+            if self._pending is not None:
+                self._pending[3] = bin_to_base64(bytes(data), compatible=True)
+        elif base == streams.STREAM_RESTORE_OBJECT:
+            try:
+                obj = statmod.decode_restore_object(data)
+                self.cat.create_restore_object(
+                    self.jcr.jobid, obj.object_name, obj.data, obj.fname, file_index=findex,
+                    object_index=obj.object_index, object_type=obj.type,
+                    object_length=obj.object_len, object_full_length=obj.object_full_len,
+                    compression=obj.compression)
+            except Exception as exc:
+                log.warning("cannot store restore object: %s", exc)
+
+    def _flush_pending(self) -> None:
+        if self._pending is None or self.batch is None:
+            self._pending = None
+            return
+        fi, fname, lstat, md5, delta = self._pending
+        self._pending = None
+        self.batch.add(fname, lstat, md5, fi, delta)
+        self.files += 1
+
+    def finish(self) -> None:
+        self._flush_pending()
+        if self.batch is not None:
+            self.batch.flush()
+
+    # -- CatReq ----------------------------------------------------------------
+    def cat_req(self, text: str) -> str | None:
+        """Answer one CatReq line (None: no answer expected)."""
+        args = kv(text)
+        try:
+            if " FindMedia=" in text:
+                return self._find_media(args)
+            if " GetVolInfo " in text:
+                return self._get_vol_info(args)
+            if " UpdateMedia " in text:
+                return self._update_media(args)
+            if " CreateJobMedia " in text:
+                return self._create_jobmedia(args)
+            if " DeleteNullJobmediaRecords" in text:
+                self.cat.delete_null_jobmedia(self.jcr.jobid)
+                return "1000 OK DeleteNullJobmediaRecords\n"
+            if " UpdateJobRecord " in text:
+                self.jcr.sd_files = int(args.get("JobFiles", self.jcr.sd_files) or 0)
+                self.jcr.sd_bytes = int(args.get("JobBytes", self.jcr.sd_bytes) or 0)
+                return None
+            if " UpdateFileList" in text:
+                self.finish()
+                return None
+        except Exception as exc:  # the SD gets an error answer, the job log the reason
+            log.exception("catalog request failed: %s", text)
+            self.jcr.msg(4, f"Catalog request failed: {exc}\n")
+            return "1992 Catalog request error\n"
+        log.warning("unknown catalog request: %s", text.strip())
+        return "1990 Invalid Catalog Request\n"
+
+    def _pool_row(self, name: str) -> dict | None:
+        return self.cat.get_pool(name=name)
+
+    def _find_media(self, args) -> str:
+        index = int(args.get("FindMedia") or 1)
+        pool = self._pool_row(args.get("pool_name", ""))
+        media_type = args.get("media_type", "")
+        if pool is None:
+            return "1901 No Media.\n"
+        unwanted = [v for v in (args.get("unwanted_volumes") or "").split(",") if v]
+        media = self.cat.find_next_volume(pool["PoolId"], media_type, "Append", index=index,
+                                          exclude=unwanted)
+        if media is None:
+            for status in ("Recycle", "Purged"):
+                media = self.cat.find_next_volume(pool["PoolId"], media_type, status, exclude=unwanted)
+                if media is not None:
+                    self.cat.update_media(media["MediaId"], VolStatus="Recycle")
+                    media = self.cat.get_media(media_id=media["MediaId"])
+                    break
+        if media is None:
+            max_vols = int(pool.get("MaxVols") or 0)
+            if max_vols and int(pool.get("NumVols") or 0) >= max_vols:
+                return "1901 No Media.\n"
+            name = new_volume_name(self.cat, pool)
+            if name is None:
+                return "1901 No Media.\n"
+            mid = self.cat.create_media(name, pool["PoolId"], media_type, VolStatus="Append")
+            media = self.cat.get_media(media_id=mid)
+            self.jcr.info(f'Created new Volume "{name}" in catalog.\n')
+        return volume_info_reply(media)
+
+    def _get_vol_info(self, args) -> str:
+        name = args.get("VolName", "")
+        media = self.cat.get_media(volume_name=name)
+        if media is None:
+            return f'1997 Volume "{name}" not in catalog.\n'
+        write = args.get("write", "0") == "1"
+        if write:
+            status = media.get("VolStatus") or ""
+            if status not in ("Append", "Recycle", "Purged"):
+                return f'1998 Volume "{name}" catalog status is {status}, not in Pool.\n'
+            if self.jcr.pool_id and int(media.get("PoolId") or 0) != int(self.jcr.pool_id):
+                return f'1998 Volume "{name}" catalog status is {status}, not in Pool.\n'
+        return volume_info_reply(media)
+
+    def _update_media(self, args) -> str:
+        name = args.get("VolName", "")
+        media = self.cat.get_media(volume_name=name)
+        if media is None:
+            return f'1991 Update Media error: Volume "{name}" not in catalog.\n'
+        fields: dict = {}
+        for key in ("VolJobs", "VolFiles", "VolBlocks", "VolBytes", "VolMounts", "VolErrors",
+                    "VolWrites", "MaxVolBytes", "Slot", "InChanger", "VolReadTime", "VolWriteTime"):
+            if key in args:
+                fields[key] = int(args[key] or 0)
+        if "VolStatus" in args:
+            fields["VolStatus"] = args["VolStatus"]
+        end = int(args.get("EndTime") or 0)
+        if end:
+            fields["LastWritten"] = end
+        first = int(args.get("VolFirstWritten") or 0)
+        if first and not media.get("FirstWritten"):
+            fields["FirstWritten"] = first
+        if args.get("relabel") == "1" or not media.get("LabelDate"):
+            fields["LabelDate"] = end or int(time.time())
+        self.cat.update_media(media["MediaId"], **fields)
+        media = self.cat.get_media(media_id=media["MediaId"])
+        if name not in self.jcr.volumes:
+            self.jcr.volumes.append(name)
+        self.jcr.last_volume_bytes = int(media.get("VolBytes") or 0)
+        return volume_info_reply(media)
+
+    def _create_jobmedia(self, args) -> str:
+        self.cat.create_jobmedia(
+            self.jcr.jobid, int(args.get("MediaId") or 0),
+            int(args.get("FirstIndex") or 0), int(args.get("LastIndex") or 0),
+            int(args.get("StartFile") or 0), int(args.get("EndFile") or 0),
+            int(args.get("StartBlock") or 0), int(args.get("EndBlock") or 0))
+        return "1000 OK CreateJobMedia\n"

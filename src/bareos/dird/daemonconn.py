@@ -1,0 +1,115 @@
+"""Connections from the Director to Storage and File Daemons.
+
+TLS-PSK first when the resource's TLS is enabled (identity ``R_DIRECTOR``
+0x1E <director name>, key = the resource's password), then
+``Hello Director <name> calling Version="..."``, mutual CRAM-MD5 and the
+daemon's ``3000 OK Hello`` / ``2000 OK Hello <n>``.  Connecting retries every
+few seconds until the Director's FD/SD Connect Timeout is reached.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+from dataclasses import dataclass
+
+from bareos.lib import bnet, cram, tls
+from bareos.lib import version as v
+from bareos.lib.bnet import BnetError
+from bareos.lib.bsock import AuthenticationFailed, BSock, authenticate_client, connect
+
+log = logging.getLogger("bareos.dird.conn")
+
+RETRY_INTERVAL = 5.0
+
+
+class DaemonConnectError(Exception):
+    pass
+
+
+@dataclass
+class Connected:
+    bsock: BSock
+    address: str
+    port: int
+    reply: str
+    tls_used: bool
+
+    def cipher_text(self) -> str:
+        info = self.bsock.tls_cipher()
+        return f"{info[0]} {info[1]}" if info else "None"
+
+
+def hello_line(director_name: str) -> str:
+    return f'Hello Director {bnet.bash_spaces(director_name)} calling Version="{v.VERSION}"\n'
+
+
+def connect_daemon(director, res, kind: str, *, timeout: float | None = None,
+                   cancel_event=None, address: str | None = None) -> Connected:
+    """Connect to the daemon a Storage or Client resource describes.
+
+    *kind* is "storage" (expects ``3000 OK Hello``) or "client" (``2000 OK Hello``).
+    Raises DaemonConnectError with the reason once the timeout has passed.
+    """
+    host = address or res.get("Address")
+    port = int(res.get("Port") or (9103 if kind == "storage" else 9102))
+    settings = tls.TlsSettings.from_resource(res)
+    password = res.get("Password")
+    if timeout is None:
+        key = "Sd Connect Timeout" if kind == "storage" else "Fd Connect Timeout"
+        timeout = float(director.resource.get(key) or 180)
+    deadline = time.time() + timeout
+    last_error = "no attempt"
+    while True:
+        try:
+            return _connect_once(director, host, port, settings, password, kind)
+        except (OSError, ssl.SSLError, tls.TlsError, BnetError, AuthenticationFailed,
+                DaemonConnectError) as exc:
+            last_error = str(exc) or type(exc).__name__
+            if isinstance(exc, (AuthenticationFailed, DaemonConnectError)):
+                break  # a wrong password does not get better by retrying
+        if time.time() + RETRY_INTERVAL > deadline:
+            break
+        if cancel_event is not None:
+            if cancel_event.wait(RETRY_INTERVAL):
+                raise DaemonConnectError("job canceled")
+        else:
+            time.sleep(RETRY_INTERVAL)
+    what = "Storage daemon" if kind == "storage" else "File daemon"
+    raise DaemonConnectError(f"Failed to connect to {what} at {host}:{port}: {last_error}")
+
+
+def _connect_once(director, host, port, settings, password, kind) -> Connected:
+    name = director.name
+    bs = connect(host, port, "R_DIRECTOR", name, password, settings, hello=hello_line(name),
+                 timeout=60, connect_timeout=15)
+    try:
+        local = settings.policy()
+        remote = authenticate_client(bs, cram.as_key(password), cram.qualified_name("R_DIRECTOR", name), local)
+        if not bs.tls_used and tls.cleartext_decision(remote, local) != tls.CLEARTEXT_OK:
+            raise DaemonConnectError(
+                f"TLS negotiation failed with {host}:{port} (remote policy {remote}, local {local})")
+        reply = bs.recv(timeout=60)
+        if isinstance(reply, int):
+            raise DaemonConnectError(f"{host}:{port} answered the Hello with signal {reply}")
+        text = reply.decode("utf-8", "replace")
+        want = "3000 OK Hello" if kind == "storage" else "2000 OK Hello"
+        if not text.startswith(want):
+            raise DaemonConnectError(f"{host}:{port} refused us: {text.strip()}")
+        bs.settimeout(None)
+        return Connected(bs, host, port, text, bs.tls_used)
+    except BaseException:
+        bs.close()
+        raise
+
+
+def recv_text(bs: BSock, timeout: float | None = None) -> str | int:
+    """One message as text (signals as int); heartbeats are skipped."""
+    while True:
+        msg = bs.recv(timeout=timeout)
+        if isinstance(msg, int):
+            if msg == bnet.BNET_HEARTBEAT or msg == bnet.BNET_HB_RESPONSE:
+                continue
+            return msg
+        return msg.decode("utf-8", "replace")
