@@ -58,6 +58,39 @@ HANDLERS: dict[str, str] = {
     "run": "run:run",
     "wait": "wait:run",
     "cancel": "cancel:run",
+    # catalog listings and changes (listcmd.py, sql.py, delete.py, update.py)
+    "list": "listcmd:list_cmd",
+    "llist": "listcmd:llist_cmd",
+    ".sql": "sql:dot_sql",
+    "sqlquery": "sql:sqlquery",
+    "query": "sql:query",
+    "delete": "delete:run",
+    "update": "update:run",
+    ".media": "sql:dot_media",
+    ".mediatypes": "sql:dot_mediatypes",
+    ".locations": "sql:dot_locations",
+    # restore and the bvfs API (restore.py, bvfs.py)
+    "restore": "restore:run",
+    ".bvfs_lsdirs": "bvfs:lsdirs",
+    ".bvfs_lsfiles": "bvfs:lsfiles",
+    ".bvfs_update": "bvfs:update",
+    ".bvfs_get_jobids": "bvfs:get_jobids",
+    ".bvfs_versions": "bvfs:versions",
+    ".bvfs_restore": "bvfs:restore",
+    ".bvfs_cleanup": "bvfs:cleanup",
+    ".bvfs_clear_cache": "bvfs:clear_cache",
+    # commands that reach a Storage Daemon (sdcmds.py)
+    "label": "sdcmds:label",
+    "relabel": "sdcmds:relabel",
+    "mount": "sdcmds:mount",
+    "unmount": "sdcmds:unmount",
+    "umount": "sdcmds:unmount",
+    "release": "sdcmds:release",
+    # estimate (estimate.py)
+    "estimate": "estimate:run",
+    # enable/disable (enable.py)
+    "enable": "enable:enable",
+    "disable": "enable:disable",
 }
 
 
@@ -83,8 +116,13 @@ class Command:
         if self.handler_ref is None:
             return _not_implemented
         mod, func = self.handler_ref.split(":")
-        module = importlib.import_module(f"{__name__}.{mod}")
-        return getattr(module, func)
+        try:
+            module = importlib.import_module(f"{__name__}.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{mod}":
+                raise
+            return _not_implemented
+        return getattr(module, func, _not_implemented)
 
 
 def _not_implemented(ua) -> bool:
