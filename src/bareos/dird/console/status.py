@@ -23,7 +23,7 @@ def run(ua) -> bool:
             _director_status(ua)
             return True
         if word.startswith("sched"):
-            return _not_yet(ua, "status scheduler")
+            return _scheduler_status(ua)
         if word == "client":
             return _not_yet(ua, "status client")
         if word.startswith("sub") or word.startswith("conf"):
@@ -35,6 +35,8 @@ def run(ua) -> bool:
                                 "Select daemon type for status")
         if choice in (0, 4):
             _director_status(ua)
+        elif choice == 3:
+            return _scheduler_status(ua)
         elif choice is not None:
             return _not_yet(ua, "this status")
     return True
@@ -49,6 +51,9 @@ def dot_status(ua) -> bool:
     if ua.argc >= 2 and ua.argk[1].lower().startswith("dir"):
         if ua.argc >= 3 and ua.argk[2].lower() == "header":
             _header(ua)
+            return True
+        if ua.argc >= 3 and ua.argk[2].lower() == "scheduled":
+            _scheduled(ua)
             return True
         _director_status(ua)
         return True
@@ -260,3 +265,218 @@ def _client_connections(ua) -> None:
         out.object_end()
         out.decoration("\n")
     out.array_end("client-connection")
+
+
+# -- status scheduler ------------------------------------------------------------
+
+DEFAULT_STATUS_SCHED_DAYS = 7
+_SECONDS_PER_DAY = 86400
+_SECONDS_PER_HOUR = 3600
+
+
+def _atoi(text: str) -> int:
+    text = text.strip()
+    digits = ""
+    for i, ch in enumerate(text):
+        if ch.isdigit() or (i == 0 and ch in "+-"):
+            digits += ch
+        else:
+            break
+    try:
+        return int(digits)
+    except ValueError:
+        return 0
+
+
+def _select_resource(ua, rtype: str, kind: str, header: str, question: str):
+    cfg = ua.director.config
+    names = sorted((r.name for r in cfg.resources(rtype) if ua.acl_access_ok(kind, r.name)),
+                   key=str.lower)
+    choice = ua.select_item(header, names, question, rtype)
+    return cfg.get(rtype, names[choice]) if choice is not None else None
+
+
+def _scheduler_client(ua):
+    """Bareos's get_client_resource: client= / fd= or a prompt."""
+    for i in range(1, ua.argc):
+        if ua.argk[i].lower() in ("client", "fd") and ua.argv[i] is not None:
+            res = ua.director.config.get("Client", ua.argv[i])
+            if res is not None and ua.acl_access_ok(acl.CLIENT, res.name):
+                return res
+            ua.error_msg(f"Error: Client resource {ua.argv[i]} does not exist.\n")
+            break
+    return _select_resource(ua, "Client", acl.CLIENT, "The defined Client resources are:\n",
+                            "Select Client (File daemon) resource")
+
+
+def _scheduler_status(ua) -> bool:
+    from bareos.dird import schedule as sch
+    from bareos.dird import scheduler as sched_mod
+
+    d = ua.director
+    cfg = d.config
+    now = int(d.clock())
+    days = DEFAULT_STATUS_SCHED_DAYS
+    json_from, json_to = 0, DEFAULT_STATUS_SCHED_DAYS
+    value = ua.arg_value("days")
+    if value is not None:
+        if "," in value:
+            json_from, json_to = _atoi(value), _atoi(value.split(",", 1)[1])
+            if json_from > json_to:
+                json_from, json_to = json_to, json_from
+            if not ua.api and (json_from < -366 or json_to > 366):
+                ua.send_msg("Ignoring invalid days range. Allowed: -366..366.\n")
+                json_from, json_to = 0, DEFAULT_STATUS_SCHED_DAYS
+            days = max(abs(json_from), abs(json_to))
+        else:
+            days = _atoi(value)
+            if (days < -366 or days > 366) and not ua.api:
+                ua.send_msg("Ignoring invalid value for days. Allowed is -366 < days < 366.\n")
+                days = DEFAULT_STATUS_SCHED_DAYS
+            json_from, json_to = (0, days) if days >= 0 else (days, 0)
+
+    schedule_name = ua.arg_value("schedule")
+    client = _scheduler_client(ua) if ua.find_arg_with_value("client") >= 0 else None
+    job = None
+    if ua.find_arg_with_value("job") >= 0:
+        name = ua.arg_value("job")
+        job = cfg.get("Job", name)
+        if job is not None and not ua.acl_access_ok(acl.JOB, job.name):
+            job = None
+        if job is None:
+            job = _select_resource(ua, "Job", acl.JOB, "The defined Job resources are:\n",
+                                   "Select Job resource")
+
+    def job_client_is(j, c) -> bool:
+        return j.get("Client") == c.name
+
+    def schedules():
+        for s in cfg.resources("Schedule"):
+            if not s.get("Enabled", True) or not ua.acl_access_ok(acl.SCHEDULE, s.name):
+                continue
+            if schedule_name is not None and s.name != schedule_name:
+                continue
+            yield s
+
+    def jobs_of(s):
+        """(job, enabled) of the jobs a schedule triggers, as listed."""
+        if job is not None:
+            if job.get("Schedule") == s.name:
+                yield job, sched_mod.job_enabled(cfg, job)
+            return
+        for j in cfg.resources("Job"):
+            if not ua.acl_access_ok(acl.JOB, j.name):
+                continue
+            if client is not None and not job_client_is(j, client):
+                continue
+            if j.get("Schedule") == s.name:
+                yield j, sched_mod.job_enabled(cfg, j)
+
+    def preview_schedules():
+        """The schedules to preview, in order, for one hour of the preview."""
+        if job is not None:
+            s = sched_mod.job_schedule(cfg, job)
+            if s is not None and s.get("Enabled", True) and sched_mod.job_enabled(cfg, job):
+                yield s
+        elif client is not None:
+            for j in cfg.resources("Job"):
+                if not ua.acl_access_ok(acl.JOB, j.name) or not job_client_is(j, client):
+                    continue
+                s = sched_mod.job_schedule(cfg, j)
+                if s is None or not s.get("Enabled", True) or not j.get("Enabled", True):
+                    continue
+                if not sched_mod.job_enabled(cfg, j):
+                    continue
+                if schedule_name is not None and s.name != schedule_name:
+                    continue
+                yield s
+        else:
+            yield from schedules()
+
+    def preview(start: int, stop: int):
+        """(runtime, schedule, run) in Bareos's order: hour by hour, then
+        schedule, then Run line."""
+        t = start
+        while t < stop:
+            lt = _time.localtime(t)
+            for s in preview_schedules():
+                for r in sch.schedule_runs(s):
+                    if sch.triggers_on_day_and_hour(r, t):
+                        runtime = t - lt.tm_min * 60 - lt.tm_sec + r.minute * 60
+                        yield runtime, s, r
+            t += _SECONDS_PER_HOUR
+
+    if ua.json:
+        out = ua.send
+        out.array_start("schedules")
+        for s in schedules():
+            listed = list(jobs_of(s))
+            if not listed:
+                continue
+            out.object_start()
+            out.kv("name", s.name)
+            out.kv("enabled", bool(s.get("Enabled", True)))
+            out.array_start("jobs")
+            for j, enabled in listed:
+                out.object_start()
+                out.kv("name", j.name)
+                out.kv("enabled", enabled)
+                out.object_end()
+            out.array_end("jobs")
+            out.object_end()
+        out.array_end("schedules")
+        out.array_start("preview")
+        for runtime, s, r in preview(now + json_from * _SECONDS_PER_DAY,
+                                     now + json_to * _SECONDS_PER_DAY):
+            out.object_start()
+            out.kv("datetime", sch.bstrftime_wd(runtime))
+            out.kv("runtime", runtime)
+            out.kv("schedule", s.name)
+            if r.level:
+                out.kv("level", r.level_name)
+            if r.priority:
+                out.kv("priority", r.priority)
+            if r.pool:
+                out.kv("pool", r.pool)
+            if r.storage:
+                out.kv("storage", r.storage)
+            if r.messages:
+                out.kv("messages", r.messages)
+            if r.spool_data is not None:
+                out.kv("spool_data", r.spool_data)
+            if r.accurate is not None:
+                out.kv("accurate", r.accurate)
+            out.object_end()
+        out.array_end("preview")
+        return True
+
+    text = ["Scheduler Jobs:\n\n",
+            "Schedule               Jobs Triggered\n",
+            "===========================================================\n"]
+    for s in schedules():
+        listed = list(jobs_of(s))
+        if not listed:
+            continue
+        text.append(f"{s.name}\n")
+        for j, enabled in listed:
+            text.append(f"                       {j.name}{'' if enabled else ' (disabled)'}\n")
+        text.append("\n")
+    ua.send_msg("".join(text))
+
+    if days > 0:
+        start, stop = now, now + days * _SECONDS_PER_DAY
+    else:
+        start, stop = now + days * _SECONDS_PER_DAY, now
+    lines = []
+    width = 0
+    for runtime, s, r in preview(start, stop):
+        dt = sch.bstrftime_wd(runtime)
+        width = max(width, len(dt))  # (Bareos restarts when the width grows)
+        lines.append(f"{dt:<{width}}  {s.name[:22]:<22}  {r.overrides_text()}\n")
+    ua.send_msg("====\n\n")
+    ua.send_msg(f"Scheduler Preview for {days} days:\n\n")
+    ua.send_msg(f"{'Date':<{width}}  {'Schedule':<22}  Overrides\n")
+    ua.send_msg("==============================================================\n")
+    ua.send_msg("".join(lines))
+    ua.send_msg("====\n")
+    return True
