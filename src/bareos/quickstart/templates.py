@@ -21,7 +21,10 @@ Director {
     "catalog/MyCatalog.conf": """\
 Catalog {
   Name = MyCatalog
+  Description = "The embedded SQLite catalog (a file in the Working Directory)"
+  DB Driver = sqlite3
   DB Name = bareos
+  DB User = bareos
 }
 """,
     "messages/Daemon.conf": """\
