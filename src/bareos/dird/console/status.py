@@ -6,7 +6,12 @@ from bareos.lib import jobcodes
 from bareos.lib import version as v
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
 
+from bareos.lib import bnet
+from bareos.lib.bnet import BnetError
+
 from .. import acl
+from ..daemonconn import DaemonConnectError, connect_daemon
+from ..select import get_client_resource, get_storage_resource, select_client, select_storage
 
 
 def bstrftime_nc(t: float) -> str:
@@ -25,10 +30,16 @@ def run(ua) -> bool:
         if word.startswith("sched"):
             return _scheduler_status(ua)
         if word == "client":
-            return _not_yet(ua, "status client")
+            client = get_client_resource(ua)
+            if client is not None:
+                daemon_status(ua, client, "client")
+            return True
         if word.startswith("sub") or word.startswith("conf"):
             return _not_yet(ua, f"status {ua.argk[i]}")
-        return _not_yet(ua, "status storage")
+        store = get_storage_resource(ua, use_default=False)
+        if store is not None:
+            daemon_status(ua, store, "storage")
+        return True
     if ua.argc == 1:
         choice = ua.select_item("Status available for:\n",
                                 ["Director", "Storage", "Client", "Scheduler", "All"],
@@ -37,9 +48,58 @@ def run(ua) -> bool:
             _director_status(ua)
         elif choice == 3:
             return _scheduler_status(ua)
-        elif choice is not None:
-            return _not_yet(ua, "this status")
+        elif choice == 1:
+            store = select_storage(ua)
+            if store is not None:
+                daemon_status(ua, store, "storage")
+        elif choice == 2:
+            client = select_client(ua)
+            if client is not None:
+                daemon_status(ua, client, "client")
     return True
+
+
+def daemon_status(ua, res, kind: str) -> None:
+    """Relay a Client's or Storage daemon's `status` report (text only, as Bareos)."""
+    if kind == "client" and not res.get("Enabled", True):
+        ua.send_msg(f'Client "{res.name}" is disabled; skipping status call\n')
+        return
+    address = res.get("Address")
+    port = int(res.get("Port") or (9102 if kind == "client" else 9103))
+    if kind == "client":
+        ua.send_msg(f"Connecting to Client {res.name} at {address}:{port}\n")
+    else:
+        ua.send_msg(f"Connecting to Storage daemon {res.name} at {address}:{port}\n")
+    try:
+        conn = connect_daemon(ua.director, res, kind, timeout=15)
+    except DaemonConnectError:
+        if kind == "client":
+            ua.send_msg(f"Failed to connect to Client {res.name}.\n====\n")
+        else:
+            ua.send_msg(f"\nFailed to connect to Storage daemon {res.name}.\n====\n")
+        return
+    bs = conn.bsock
+    try:
+        enc = conn.cipher_text()
+        if kind == "client":
+            hs = "Immediate TLS" if conn.tls_used else "Cleartext"
+            ua.send_msg(f" Handshake: {hs}, Encryption: {enc}\n\n")
+        else:
+            ua.send_msg(f" Encryption: {enc}\n\n")
+        bs.send("status\n")
+        while True:
+            msg = bs.recv(timeout=120)
+            if isinstance(msg, int):
+                break
+            ua.send_msg(msg.decode("utf-8", "replace"))
+    except (BnetError, OSError, TimeoutError) as exc:
+        ua.error_msg(f"Status of {res.name} failed: {exc}\n")
+    finally:
+        try:
+            bs.signal(bnet.BNET_TERMINATE)
+        except (BnetError, OSError):
+            pass
+        bs.close()
 
 
 def _not_yet(ua, what: str) -> bool:
