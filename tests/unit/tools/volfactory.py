@@ -265,7 +265,8 @@ def make_tree(root: str) -> dict[str, str]:
     os.link(paths["regular"], hl)
     paths["hardlink"] = hl
     fifo = os.path.join(sub, "fifo")
-    os.mkfifo(fifo, 0o620)
+    os.mkfifo(fifo)
+    os.chmod(fifo, 0o620)
     paths["fifo"] = fifo
     os.chmod(deep, 0o750)
     # fixed, distinct times so the restore check means something
