@@ -1,0 +1,160 @@
+"""Reading records for a restore (Bareos's read.cc and read_record.cc).
+
+The bootstrap (BSR) the Director sent lists the volumes and selects
+sessions, file indexes and positions.  For every volume in BSR order the
+device opens it, checks its label, moves forward to the first position the
+BSR needs (``VolAddr``), and reads blocks; records are reassembled across
+blocks *and* volumes, filtered by the BSR and sent to the File Daemon as
+``rechdr <VolSessionId> <VolSessionTime> <FileIndex> <Stream> <len>`` followed
+by one message with the record's data; labels are not sent.  An EOD ends the
+data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bareos.lib import bnet
+from bareos.lib.bsr import ALL_DONE, NO_MATCH, BsrMatcher
+from bareos.lib.jobcodes import JS_RUNNING
+from bareos.stored import protocol as P
+from bareos.stored.device import DeviceError, VolumeLabelError, split_address
+from bareos.stored.volume import RecordReader, SessionLabel
+from bareos.stored.volume.block import BlockReader, DamagedBlock
+from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
+
+log = logging.getLogger("bareos.stored.read")
+
+CHUNK = 1 << 20
+
+
+def do_read_data(job, fd) -> bool:
+    dev = job.read_device
+    bsr = job.bsr
+    if bsr is None or not bsr.volume_list():
+        job.fatal("No Volume names found for restore.")
+        fd.send(P.FD_ERROR)
+        return False
+    if dev is None:
+        job.fatal("No device reserved for reading.")
+        fd.send(P.FD_ERROR)
+        return False
+    fd.send(P.OK_DATA)
+    job.send_status(JS_RUNNING)
+    matcher = BsrMatcher(bsr)
+    reader = RecordReader()
+    ok = True
+    with dev.lock:
+        dev.num_readers += 1
+    try:
+        for vol in bsr.volume_list():
+            if matcher.done:
+                break
+            if not matcher.wants_volume(vol.name):
+                continue
+            r = _read_volume(job, fd, dev, vol.name, matcher, reader)
+            if r is None:
+                ok = False
+                break
+            if r is ALL_DONE:
+                break
+        if ok:
+            job.info("End of all volumes.")
+    except (bnet.BnetError, OSError) as exc:
+        job.fatal(f"Error sending to File daemon. ERR={exc}")
+        ok = False
+    finally:
+        with dev.lock:
+            dev.num_readers -= 1
+            if dev.mode == "read":
+                dev.close()
+                dev.volume_name = ""
+                dev.label = None
+            job.info(f"Releasing device {dev.print_name()}.")
+            job.sd.devices.release(dev, job.job_id)
+    try:
+        fd.signal(bnet.BNET_EOD)
+    except (bnet.BnetError, OSError):
+        ok = False
+    return ok
+
+
+def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordReader):
+    """Send the selected records of one volume; ALL_DONE when the BSR is
+    satisfied, True to go on with the next volume, None on error."""
+    with dev.lock:
+        try:
+            dev.open(name, "read")
+            dev.read_volume_label(expected=name)
+        except (VolumeLabelError, DeviceError) as exc:
+            job.fatal(f'Cannot open Volume "{name}" for reading: {exc}')
+            dev.close()
+            return None
+        dev.volume_name = name
+    job.info(f'Ready to read from volume "{name}" on device {dev.print_name()}.')
+    if name not in job.volume_names:
+        job.volume_names.append(name)
+    start = 0
+    if matcher.bsr.use_positioning:
+        starts = [e.start_address() for e in matcher.bsr.entries if name in e.volume_names]
+        start = min(starts) if starts else 0
+    if start:
+        f, b = split_address(start)
+        job.info(f'Forward spacing Volume "{name}" to file:block {f}:{b}.')
+    dev.seek(start)
+    blocks = BlockReader(checksum=dev.settings.block_checksum, offset=start, name=name)
+    sessions: dict[tuple[int, int], SessionLabel] = {}
+    first = start == 0
+    result = True
+    done = False
+    while not done:
+        chunk = dev.read(CHUNK)
+        if chunk:
+            blocks.feed(chunk)
+            items = []
+            while (item := blocks.next()) is not None:
+                items.append(item)
+        else:
+            items = blocks.close()
+            done = True
+        for item in items:
+            if isinstance(item, DamagedBlock):
+                job.jmsg(4, item.message(name))
+                continue
+            if not first and not matcher.match_block(item.vol_session_id, item.vol_session_time):
+                continue
+            for rec in reader.read_block(item):
+                fi = rec.file_index
+                if first:
+                    first = False
+                    continue          # the volume label
+                if fi < 0:
+                    key = (rec.vol_session_id, rec.vol_session_time)
+                    if fi == SOS_LABEL:
+                        try:
+                            sessions[key] = SessionLabel.decode(rec.data, fi)
+                        except ValueError:
+                            pass
+                    elif fi == EOS_LABEL:
+                        sessions.pop(key, None)
+                    continue
+                m = matcher.match(name, rec, sessions.get((rec.vol_session_id, rec.vol_session_time)))
+                if m == ALL_DONE:
+                    result = ALL_DONE
+                    done = True
+                    break
+                if m == NO_MATCH:
+                    continue
+                fd.send(P.rechdr(rec.vol_session_id, rec.vol_session_time, fi, rec.stream,
+                                 len(rec.data)))
+                fd.send(rec.data)
+                dev.read_bytes += len(rec.data)
+            if done:
+                break
+        if job.is_canceled:
+            return None
+    with dev.lock:
+        f, _ = split_address(dev.position)
+        job.info(f'End of Volume at file {f} on device {dev.print_name()}, Volume "{name}"')
+        dev.close()
+    return result

@@ -1,0 +1,144 @@
+"""The SD's devices and their reservation for jobs.
+
+:class:`DeviceManager` builds the devices from the Device resources (a Device
+with ``Count = n > 1`` becomes ``<name>0000`` .. ``<name>000n``, ``0000``
+not auto-selected, plus an implicit Autochanger named like the Device, as
+Bareos does) and picks a device for a job's ``use storage``/``use device``
+request: the requested device names may be devices or autochangers; media
+type must match; a writer needs a device that is not reading and has room
+under Maximum Concurrent Jobs, preferring one that already has a volume of
+the job's pool mounted; a reader needs a device nobody writes to.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bareos.stored.device import Device, DeviceSettings, create_device
+from bareos.stored.protocol import DirStore
+
+log = logging.getLogger("bareos.stored.reserve")
+
+
+class Autochanger:
+    def __init__(self, name: str, devices: list[Device], implicit: bool = False) -> None:
+        self.name = name
+        self.devices = devices
+        self.implicit = implicit
+
+
+class DeviceManager:
+    def __init__(self, config) -> None:
+        self.devices: dict[str, Device] = {}
+        self.listed: list[Device] = []         # what `status` lists (Count>1 templates skipped)
+        self.changers: dict[str, Autochanger] = {}
+        self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        if config is None:
+            return
+        for res in config.resources("Device"):
+            count = int(res.get("Count", 1) or 1)
+            if count > 1:
+                members = []
+                for i in range(count + 1):
+                    st = DeviceSettings.from_resource(res, name=f"{res.name}{i:04d}")
+                    if i == 0:
+                        st.autoselect = False
+                    dev = create_device(st)
+                    self.devices[dev.name] = dev
+                    self.listed.append(dev)
+                    members.append(dev)
+                self.changers[res.name] = Autochanger(res.name, members, implicit=True)
+            else:
+                dev = create_device(DeviceSettings.from_resource(res))
+                self.devices[dev.name] = dev
+                self.listed.append(dev)
+        for res in config.resources("Autochanger"):
+            names = res.get("Device") or []
+            members = [self.devices[n] for n in names if n in self.devices]
+            self.changers[res.name] = Autochanger(res.name, members)
+
+    def add(self, dev: Device) -> Device:
+        """Register a device built by hand (tests, tools)."""
+        self.devices[dev.name] = dev
+        self.listed.append(dev)
+        return dev
+
+    def find(self, name: str) -> Device | None:
+        """A device by name, or an auto-selectable member of an autochanger."""
+        dev = self.devices.get(name)
+        if dev is not None:
+            return dev
+        ch = self.changers.get(name)
+        if ch is not None:
+            for d in ch.devices:
+                if d.settings.autoselect:
+                    return d
+        return None
+
+    def candidates(self, name: str) -> list[Device]:
+        if name in self.devices:
+            return [self.devices[name]]
+        ch = self.changers.get(name)
+        if ch is not None:
+            return [d for d in ch.devices if d.settings.autoselect]
+        return []
+
+    def known(self, stores: list[DirStore]) -> bool:
+        """Does any requested device exist with the requested media type?"""
+        for st in stores:
+            for name in st.device_names:
+                for d in self.candidates(name):
+                    if d.media_type == st.media_type:
+                        return True
+        return False
+
+    def reserve(self, stores: list[DirStore], append: bool, job_id: int) -> tuple[Device, DirStore] | None:
+        """Pick and reserve a device for a job; None when none is free now."""
+        with self.lock:
+            best = None
+            for st in stores:
+                if st.append != append:
+                    continue
+                for name in st.device_names:
+                    for d in self.candidates(name):
+                        if d.media_type != st.media_type:
+                            continue
+                        score = self._score(d, st, append)
+                        if score is not None and (best is None or score > best[0]):
+                            best = (score, d, st)
+            if best is None:
+                return None
+            _, dev, st = best
+            dev.num_reserved += 1
+            dev.attached_jobs.append(job_id)
+            return dev, st
+
+    def _score(self, d: Device, st: DirStore, append: bool) -> int | None:
+        if append:
+            if d.settings.read_only or d.num_readers or d.mode == "read":
+                return None
+            busy = d.num_writers + d.num_reserved
+            if busy >= d.settings.maximum_concurrent_jobs:
+                return None
+            if d.volume_name and busy and d.pool_name and d.pool_name != st.pool_name:
+                return None
+            if d.blocked not in (0,):
+                return None
+            if d.volume_name and d.pool_name == st.pool_name and not d.full:
+                return 100 - busy
+            return 50 - busy
+        if d.num_writers or d.num_reserved:
+            return None
+        if d.blocked not in (0,):
+            return None
+        return 10
+
+    def release(self, dev: Device, job_id: int) -> None:
+        with self.lock:
+            if dev.num_reserved > 0:
+                dev.num_reserved -= 1
+            if job_id in dev.attached_jobs:
+                dev.attached_jobs.remove(job_id)
+            self.changed.notify_all()
