@@ -727,6 +727,7 @@ def fire_times(run: RunSpec, start: float, stop: float | None = None, tz=None):
     hours = run.hours()
     day = _local_datetime(start, tz).date() - timedelta(days=1)
     idle = 0
+    last = None
     while True:
         if stop is not None and wall_time(day, 0, 0, tz) >= stop + 86400:
             return
@@ -738,6 +739,9 @@ def fire_times(run: RunSpec, start: float, stop: float | None = None, tz=None):
                     continue
                 if stop is not None and t >= stop:
                     return
+                if last is not None and t <= last:
+                    continue  # a time moved past a DST gap onto the next hour's
+                last = t
                 yield t
         else:
             idle += 1
