@@ -12,8 +12,10 @@ Jobs are started like Bareos's scheduler does it: a job runs when its Schedule
 is enabled, the job is enabled and its client (if any) is enabled; simultaneous
 runs start in priority order (the run's ``Priority=`` or the job's); a run that
 is due more than ``MISSED_GRACE`` seconds in the past when it is first planned
-is skipped (no catching up after downtime), and a run time that already fired
-does not fire again when the clock goes backwards.  Every run time is a local
+is skipped (no catching up after downtime); after a forward clock jump only
+the runs that were due within the hour after the last look at the clock start
+(once, late), and a run time that already fired does not fire again when the
+clock goes backwards.  Every run time is a local
 wall-clock time computed per calendar day (see :mod:`bareos.dird.schedule`),
 so daylight-saving changes neither double nor drop runs.
 
@@ -38,6 +40,7 @@ log = logging.getLogger("bareos.dird.scheduler")
 
 MISSED_GRACE = 59          # Bareos: runtime + 59 < now is not queued any more
 DEFAULT_WAIT_INTERVAL = 60
+LATE_HORIZON = 3600        # Bareos queues the runs of this and the next hour
 
 
 # -- clocks -----------------------------------------------------------------------
@@ -320,14 +323,15 @@ class Scheduler:
             due: list[_Item] = []
             while self._heap and self._heap[0].runtime <= now:
                 due.append(heapq.heappop(self._heap))
-            self._planned_from = max(self._planned_from or now, now)
+            last_seen = self._planned_from if self._planned_from is not None else now
+            self._planned_from = max(last_seen, now)
             for item in due:
-                self._fire(item, now)
+                self._fire(item, now, last_seen)
             if not self._heap:
                 return self.wait_interval
             return max(0.0, min(self.wait_interval, self._heap[0].runtime - now))
 
-    def _fire(self, item: _Item, now: float) -> None:
+    def _fire(self, item: _Item, now: float, last_seen: float) -> None:
         cfg = self.config
         job = cfg.get("Job", item.job)
         sched = cfg.get("Schedule", item.schedule)
@@ -346,7 +350,7 @@ class Scheduler:
             heapq.heappush(self._heap, nxt)
         if not is_automatic_job(cfg, job) or job_schedule(cfg, job) is not sched:
             return
-        if item.runtime + MISSED_GRACE < now and self._skip_late(item, now):
+        if item.runtime + MISSED_GRACE < now and self._skip_late(item, now, last_seen):
             log.warning("Job %s scheduled at %d was missed (now %d); skipped",
                         job.name, item.runtime, int(now))
             return
@@ -361,10 +365,13 @@ class Scheduler:
         except Exception:  # a failing start never stops the scheduler
             log.exception("starting scheduled job %s failed", job.name)
 
-    def _skip_late(self, item: _Item, now: float) -> bool:
+    def _skip_late(self, item: _Item, now: float, last_seen: float) -> bool:
         """A run found late (the clock jumped forward, or the process stalled)
-        fires once if it is the latest due time of its run, like Bareos fires
-        what it had queued; older ones are dropped."""
+        still starts, once, when Bareos would have had it queued already (due
+        within LATE_HORIZON of the last time the loop looked at the clock) and no
+        later time of the same run is due too; other missed runs are dropped."""
+        if item.runtime > last_seen + LATE_HORIZON:
+            return True
         return any(i.job == item.job and i.schedule == item.schedule
                    and i.run_index == item.run_index and i.runtime <= now
                    for i in self._heap)
