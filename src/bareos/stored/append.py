@@ -13,7 +13,9 @@ labels it when it is new and the device has ``Label Media = yes``.  When a
 block would make the volume reach its maximum size (the pool's Maximum
 Volume Bytes from the catalog, or the device's Maximum Volume Size) the
 volume is marked Full, JobMedia is written, the next volume is found and
-mounted, the job's SOS label is repeated there and writing continues.
+mounted and the block goes there (as Bareos's FixupDeviceBlockWriteError,
+no session label is repeated: a label between a split record and its
+continuation would make readers drop the record).
 """
 
 from __future__ import annotations
@@ -283,7 +285,6 @@ class WriteDcr:
                 if not dev.volume_name or dev.full or dev.mode != "append":
                     self._mount_next(reason="")
                 self._begin_part()
-                self._write_sos_block()
             vol = dev.vol
             limit = self._limit(vol)
             if limit and vol.bytes + len(blk) >= limit and not (
@@ -292,8 +293,9 @@ class WriteDcr:
                          f"{edit_uint64_with_commas(limit)} exceeded on device {dev.print_name()}.")
                 self._terminate_volume(full=True)
                 self._mount_next(reason="")
+                job.info(f'New volume "{dev.volume_name}" mounted on device {dev.print_name()} '
+                         f'at {time.strftime("%d-%b-%Y %H:%M")}.')
                 self._begin_part()
-                self._write_sos_block()
             self._put(blk)
 
     def _put(self, blk) -> None:
@@ -317,19 +319,6 @@ class WriteDcr:
             if not part.first_index:
                 part.first_index = fi
             part.last_index = blk.last_index
-
-    def _write_sos_block(self) -> None:
-        if self.sos is None:
-            return
-        lw = RecordWriter(self.dev.settings.label_block_size,
-                          vol_session_id=self.job.vol_session_id,
-                          vol_session_time=self.job.vol_session_time,
-                          block_number=self.writer.block_number,
-                          checksum=self.dev.settings.block_checksum)
-        blocks = lw.write_label(SOS_LABEL, self.job.job_id, self.sos.encode())
-        last = lw.flush()
-        for b in blocks + ([last] if last is not None else []):
-            self._put(b)
 
     def _terminate_volume(self, full: bool) -> None:
         """End writing on the mounted volume (for everybody on this device)."""

@@ -324,7 +324,9 @@ class RecordReader:
                 else:
                     partials[key] = _Partial(fi, -stream, [piece], number, address, True, dlen - n)
                 continue
-            if part is not None:
+            if part is not None and fi >= 0:
+                # (a label -- e.g. the volume label of the next volume, written
+                # by the same session -- does not end the waiting record)
                 self._lost(key, part, block)
             if n == dlen:
                 out.append(Record(fi, stream, bytes(piece), sid, stime, number, address))
