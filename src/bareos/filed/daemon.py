@@ -1,26 +1,279 @@
-"""bareos-fd entry point (configuration handling only, for now)."""
+"""bareos-fd: the File Daemon (listener, Director authentication, job registry)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
+import time
 
-from bareos.lib.config import cli
 from bareos.filed.config import SCHEMA
+from bareos.lib import bnet, cram, jmsg, tls
+from bareos.lib.bnet import BnetError, HelloKind
+from bareos.lib.bsock import AuthenticationFailed, authenticate_server
+from bareos.lib.config import cli
+from bareos.lib.netserver import NetServer
 
 log = logging.getLogger("bareos-fd")
+
+DEFAULT_FD_PORT = 9102
+FD_HELLO_LIMITS = (25, 500)
+OK_HELLO = "2000 OK Hello 54\n"
+DIR_SORRY = "2999 You are not authorized.\n"
+MAX_TERMINATED = 10
+
+
+def listen_addresses(res) -> list[tuple[str, int]]:
+    """(host, port) pairs from the Client's FD Addresses / FD Port / FD Address."""
+    addrs = res.get("Addresses") if res is not None else None
+    out = []
+    for a in addrs or []:
+        out.append((getattr(a, "addr", "") or "", int(getattr(a, "port", DEFAULT_FD_PORT))))
+    return out or [("", DEFAULT_FD_PORT)]
+
+
+class FileDaemon:
+    """One running File Daemon."""
+
+    def __init__(self, config, *, config_path: str | None = None) -> None:
+        self.config = config
+        self.config_path = config_path
+        self.start_time = time.time()
+        self.num_jobs_run = 0
+        self.debug_level = 0
+        self.trace = False
+        self.hangup = 0
+        self.timestamp = 0
+        self.server: NetServer | None = None
+        self._jobs: list = []
+        self._terminated: list[dict] = []
+        self._lock = threading.Lock()
+        self._shutdown = threading.Event()
+        res = self.client
+        self.max_bandwidth = int(res.get("Maximum Bandwidth Per Job", 0) or 0) if res is not None else 0
+        self._message_types = self._director_message_types()
+
+    # -- configuration -----------------------------------------------------
+    @property
+    def client(self):
+        return self.config.first("Client")
+
+    @property
+    def name(self) -> str:
+        return self.client.name
+
+    @property
+    def working_directory(self) -> str | None:
+        return self.client.get("Working Directory")
+
+    @property
+    def heartbeat_interval(self) -> float:
+        return float(self.client.get("Heartbeat Interval", 0) or 0)
+
+    @property
+    def config_warnings(self) -> list:
+        return list(getattr(self.config, "warnings", []) or [])
+
+    def director(self, name: str):
+        return self.config.get("Director", name)
+
+    def _director_message_types(self) -> set[int] | None:
+        res = self.client
+        mname = res.get("Messages") if res is not None else None
+        mres = self.config.get("Messages", mname) if mname else self.config.first("Messages")
+        if mres is None:
+            return None
+        types: set[int] = set()
+        try:
+            dests = mres.get("Director") or []
+        except KeyError:
+            dests = []
+        for d in dests:
+            for t in getattr(d, "types", []) or []:
+                code = jmsg.TYPES_BY_NAME.get(str(t).lower())
+                if code is not None:
+                    types.add(code)
+        return types
+
+    def message_wanted(self, mtype: int) -> bool:
+        if self._message_types is None:
+            return mtype not in (jmsg.M_SKIPPED, jmsg.M_RESTORED)
+        return mtype in self._message_types
+
+    # -- job registry ------------------------------------------------------
+    def register(self, jcr) -> None:
+        with self._lock:
+            self._jobs.append(jcr)
+
+    def unregister(self, jcr) -> None:
+        with self._lock:
+            if jcr in self._jobs:
+                self._jobs.remove(jcr)
+
+    def jobs(self) -> list:
+        with self._lock:
+            return list(self._jobs)
+
+    def running_count(self) -> int:
+        return sum(1 for j in self.jobs() if j.job_id > 0)
+
+    def find_job(self, job: str):
+        for j in self.jobs():
+            if j.job == job:
+                return j
+        return None
+
+    def job_finished(self, jcr) -> None:
+        with self._lock:
+            self.num_jobs_run += 1
+            self._terminated.append({
+                "jobid": jcr.job_id, "job": jcr.job, "type": jcr.job_type, "level": jcr.level,
+                "files": jcr.job_files, "bytes": jcr.job_bytes, "status": jcr.status,
+                "errors": jcr.job_errors, "end": time.time(),
+            })
+            del self._terminated[:-MAX_TERMINATED]
+
+    def recent_jobs(self) -> list[dict]:
+        with self._lock:
+            return list(self._terminated)
+
+    # -- network -----------------------------------------------------------
+    def psk_lookup(self, identity: bytes) -> bytes | None:
+        parts = tls.split_psk_identity(identity)
+        if parts is None:
+            return None
+        rtype, name = parts
+        if rtype != "R_DIRECTOR":
+            return None
+        res = self.director(name)
+        if res is None:
+            return None
+        return cram.as_key(res.get("Password"))
+
+    def start(self, addresses: list[tuple[str, int]] | None = None) -> "FileDaemon":
+        settings = tls.TlsSettings.from_resource(self.client)
+        self.server = NetServer(
+            addresses or listen_addresses(self.client),
+            self.handle_connection,
+            psk_lookup=self.psk_lookup if tls.psk_available() else None,
+            tls_settings=settings if settings.has_certificate else None,
+            hello_limits=FD_HELLO_LIMITS,
+            name=self.name,
+        )
+        self.server.start()
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def handle_connection(self, bs, raw_hello: bytes, tls_used: bool) -> None:
+        try:
+            hello = bnet.parse_hello(raw_hello)
+        except (BnetError, ValueError) as exc:
+            log.warning("%s: Bad Hello command: %s", bs.peer, exc)
+            _terminate(bs)
+            return
+        if hello.kind is not HelloKind.DIRECTOR:
+            log.warning("%s: %s connection is not accepted by this File Daemon",
+                        bs.peer, hello.kind.value)
+            _terminate(bs)
+            return
+        res = self.director(hello.name)
+        if res is None:
+            log.warning("Connection from unknown Director %s at %s rejected.", hello.name, bs.peer)
+            _terminate(bs)
+            return
+        if not res.get("Connection From Director To Client", True):
+            log.warning("Connection from Director %s rejected.", hello.name)
+            _terminate(bs)
+            return
+        settings = tls.TlsSettings.from_resource(res)
+        local = settings.policy()
+        try:
+            remote = authenticate_server(bs, cram.as_key(res.get("Password")),
+                                         cram.qualified_name("R_CLIENT", self.name), local)
+        except AuthenticationFailed as exc:
+            log.warning("Unable to authenticate Director %s at %s: %s", hello.name, bs.peer, exc)
+            try:
+                bs.send(DIR_SORRY)
+            except (BnetError, OSError):
+                pass
+            return
+        if not tls_used and tls.cleartext_decision(remote, local) != tls.CLEARTEXT_OK:
+            log.warning("Director %s at %s: TLS required but the connection is cleartext", hello.name, bs.peer)
+            try:
+                bs.send(DIR_SORRY)
+            except (BnetError, OSError):
+                pass
+            return
+        bs.send(OK_HELLO)
+        bs.settimeout(None)
+        from .dircmd import DirSession
+        DirSession(self, bs, res).run()
+
+    def serve_forever(self) -> None:
+        while not self._shutdown.wait(1.0):
+            pass
+
+    def shutdown(self) -> None:
+        self._shutdown.set()
+        for j in self.jobs():
+            j.cancel()
+        if self.server is not None:
+            self.server.shutdown()
+
+
+def _terminate(bs) -> None:
+    try:
+        bs.signal(bnet.BNET_TERMINATE)
+    except (BnetError, OSError):
+        pass
 
 
 def main(argv=None) -> int:
     args, cfg = cli.parse_and_load(sys.argv[1:] if argv is None else argv, SCHEMA,
-                                   prog="bareos-fd",
-                                   description="Bareos File Daemon")
+                                   prog="bareos-fd", description="Bareos File Daemon")
     if cfg is None:
         return args.exit_code
-    logging.basicConfig(level=logging.INFO)
-    log.error("bareos-fd: the file daemon itself is not implemented yet "
-              "(configuration %s is valid)", cfg.path)
-    return 2
+    level = logging.DEBUG if cli.debug_level(args) > 0 else logging.INFO
+    logging.basicConfig(level=level, stream=sys.stderr,
+                        format="%(asctime)s bareos-fd: %(levelname)s %(name)s: %(message)s")
+    fd = FileDaemon(cfg, config_path=getattr(args, "config", None))
+    fd.debug_level = cli.debug_level(args)
+    try:
+        fd.start()
+    except OSError as exc:
+        log.error("cannot listen on %s: %s", listen_addresses(fd.client), exc)
+        return 1
+    pidfile = getattr(args, "pid_file", None)
+    if pidfile:
+        try:
+            with open(pidfile, "w") as f:
+                f.write(f"{os.getpid()}\n")
+        except OSError as exc:
+            log.warning("cannot write pid file %s: %s", pidfile, exc)
+            pidfile = None
+    bound = ", ".join(f"{h}:{p}" for h, p in fd.server.bound)
+    log.info("File Daemon %s listening on %s", fd.name, bound)
+
+    def stop(signum, frame):
+        fd._shutdown.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        fd.serve_forever()
+    finally:
+        fd.shutdown()
+        if pidfile:
+            try:
+                os.unlink(pidfile)
+            except OSError:
+                pass
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,551 @@
+"""Restore: turn the records the Storage Daemon sends back into files.
+
+:class:`Restorer` takes records one by one (``record(file_index, stream,
+data)``) and needs no sockets, so tests can drive it directly; the read
+session on the SD socket is in :func:`read_session`.  Per file: the
+attribute record says name, type and stat; ``where`` / ``regexwhere``
+rewrite the name; data streams (plain, sparse, compressed) are written;
+ACL and xattr streams are applied after owner, mode and times; digests are
+checked against what was written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat as S
+import struct
+
+from bareos.lib import compression, digest as digestmod, jmsg
+from bareos.lib.stat import decode_attributes, decode_stat
+from bareos.lib.streams import (
+    FT_DELETED, FT_DIREND, FT_FIFO, FT_LNK, FT_LNKSAVED, FT_RAW, FT_REG, FT_REGE, FT_SPEC,
+    STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL, STREAM_COMPRESSED_DATA,
+    STREAM_FILE_DATA, STREAM_GZIP_DATA, STREAM_PLUGIN_NAME, STREAM_SPARSE_COMPRESSED_DATA,
+    STREAM_SPARSE_DATA, STREAM_SPARSE_GZIP_DATA, STREAM_UNIX_ATTRIBUTES, STREAM_UNIX_ATTRIBUTES_EX,
+    STREAM_XATTR_LINUX, STREAMMASK_TYPE,
+)
+
+from . import xattr as xattrmod
+from .scan import bsscanf
+
+_OFFSET = struct.Struct(">Q")
+_IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+class BregexpError(ValueError):
+    pass
+
+
+class Bregexp:
+    """One ``<sep>from<sep>to<sep>flags`` expression (Bareos's BareosRegex)."""
+
+    SEPARATORS = "!:;|,&%=~/#"
+
+    def __init__(self, pattern: re.Pattern, subst: str) -> None:
+        self.pattern = pattern
+        self.subst = subst
+
+    def replace(self, fname: str) -> tuple[str, bool]:
+        m = self.pattern.search(fname)
+        if m is None:
+            return fname, False
+        out = []
+        s = self.subst
+        i = 0
+        while i < len(s):
+            c = s[i]
+            if c in "$\\" and i + 1 < len(s) and s[i + 1].isdigit():
+                no = int(s[i + 1])
+                try:
+                    grp = m.group(no)
+                except IndexError:
+                    grp = None
+                if grp is not None:
+                    out.append(grp)
+                i += 2
+            else:
+                out.append(c)
+                i += 1
+        return fname[:m.start()] + "".join(out) + fname[m.end():], True
+
+
+def parse_bregexps(where: str) -> list[Bregexp]:
+    """``!from!to!flags,!from2!to2!`` -> expressions; raises BregexpError."""
+    out = []
+    p = 0
+    n = len(where)
+    while p < n:
+        sep = where[p]
+        if sep not in Bregexp.SEPARATORS:
+            break
+        i = p + 1
+        parts: list[str] = []
+        cur: list[str] = []
+        while i < n and len(parts) < 2:
+            c = where[i]
+            if c == "\\" and i + 1 < n and where[i + 1] in (sep, "\\"):
+                cur.append(where[i + 1])
+                i += 2
+            elif c == sep:
+                parts.append("".join(cur))
+                cur = []
+                i += 1
+            else:
+                cur.append(c)
+                i += 1
+        if len(parts) < 2:
+            raise BregexpError(f"Bad where regexp. where={where}")
+        flags = 0
+        while i < n:
+            c = where[i]
+            i += 1
+            if c == "i":
+                flags |= re.IGNORECASE
+            elif c in ("g", sep):
+                continue
+            else:
+                break
+        try:
+            rx = re.compile(parts[0], flags | re.MULTILINE)
+        except re.error as exc:
+            raise BregexpError(f"Bad where regexp. where={where} ({exc})") from None
+        out.append(Bregexp(rx, parts[1]))
+        p = i
+    if not out:
+        raise BregexpError(f"Bad where regexp. where={where}")
+    return out
+
+
+def apply_bregexps(fname: str, exprs: list[Bregexp]) -> str:
+    for e in exprs:
+        fname, _ = e.replace(fname)
+    return fname
+
+
+def build_regexwhere(strip_prefix: str | None = None, add_prefix: str | None = None,
+                     add_suffix: str | None = None) -> str:
+    """What the Director sends for strip/add prefix/suffix (for tests and tools)."""
+
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("!", "\\!")
+
+    parts = []
+    if strip_prefix:
+        parts.append(f"!{esc(strip_prefix)}!!i")
+    if add_suffix:
+        parts.append(f"!([^/])$!$1{esc(add_suffix)}!")
+    if add_prefix:
+        parts.append(f"!^!{esc(add_prefix)}!")
+    return ",".join(parts)
+
+
+class RestoreError(Exception):
+    pass
+
+
+class _File:
+    __slots__ = ("fi", "attrs", "st", "path", "fd", "extract", "digest", "digest_stream",
+                 "delayed", "size_written", "sparse", "had_data", "ftype")
+
+    def __init__(self, fi, attrs, st, path, ftype):
+        self.fi = fi
+        self.attrs = attrs
+        self.st = st
+        self.path = path
+        self.ftype = ftype
+        self.fd = -1
+        self.extract = False
+        self.digest = None
+        self.digest_stream = 0
+        self.delayed: list = []
+        self.size_written = 0
+        self.sparse = False
+        self.had_data = False
+
+
+class Restorer:
+    """Recreate files from records (sans network)."""
+
+    def __init__(self, jcr, where: str = "", regexwhere: str | None = None, replace: str = "a",
+                 prefix_links: bool = False) -> None:
+        self.jcr = jcr
+        self.where = where or ""
+        if self.where == "/":
+            self.where = ""
+        self.bregexps = parse_bregexps(regexwhere) if regexwhere else None
+        self.replace = replace or "a"
+        self.prefix_links = prefix_links
+        self.cur: _File | None = None
+        self.made_dirs: set[str] = set()
+        self.created_dirs: set[str] = set()
+        self.files_restored = 0
+        self.bytes_restored = 0
+        self.last_fi = 0
+        self.digest_guess = 0
+
+    # -- names -------------------------------------------------------------
+    def output_name(self, fname: str) -> str:
+        if self.bregexps is not None:
+            return apply_bregexps(fname, self.bregexps)
+        if self.where:
+            return self.where.rstrip("/") + (fname if fname.startswith("/") else "/" + fname)
+        return fname
+
+    def _link_target(self, link: str) -> str:
+        if self.prefix_links and link.startswith("/"):
+            return self.output_name(link)
+        return link
+
+    # -- helpers -----------------------------------------------------------
+    def _msg(self, mtype, text):
+        self.jcr.jmsg(mtype, text)
+
+    def _makepath(self, directory: str) -> None:
+        if not directory or directory in self.made_dirs:
+            return
+        try:
+            st = os.stat(directory)
+            if S.S_ISDIR(st.st_mode):
+                self.made_dirs.add(directory)
+                return
+        except OSError:
+            pass
+        parent = os.path.dirname(directory.rstrip("/"))
+        if parent and parent != directory:
+            self._makepath(parent)
+        try:
+            os.mkdir(directory, 0o777 & ~_umask())
+            self.created_dirs.add(directory)
+        except FileExistsError:
+            pass
+        self.made_dirs.add(directory)
+
+    def _remove_existing(self, path: str, is_dir_wanted: bool = False) -> None:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if S.S_ISDIR(st.st_mode):
+            if is_dir_wanted:
+                return
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+            return
+        os.unlink(path)
+
+    # -- records -----------------------------------------------------------
+    def record(self, fi: int, stream: int, data: bytes) -> None:
+        stream_type = stream & STREAMMASK_TYPE
+        if stream_type in (STREAM_UNIX_ATTRIBUTES, STREAM_UNIX_ATTRIBUTES_EX):
+            self.close_file()
+            self.start_file(fi, data)
+            return
+        if stream_type == STREAM_PLUGIN_NAME:
+            return
+        cur = self.cur
+        if cur is None or cur.fi != fi:
+            if fi != self.last_fi:
+                self._msg(jmsg.M_ERROR, f"Record header file index {fi} not equal record index "
+                                        f"{cur.fi if cur else 0}")
+            return
+        if stream_type in (STREAM_FILE_DATA, STREAM_SPARSE_DATA, STREAM_COMPRESSED_DATA,
+                           STREAM_SPARSE_COMPRESSED_DATA, STREAM_GZIP_DATA, STREAM_SPARSE_GZIP_DATA):
+            if cur.extract:
+                self.write_data(cur, stream_type, data)
+        elif digestmod.is_digest_stream(stream_type):
+            self.check_digest(cur, stream_type, data)
+        elif stream_type in (STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL,
+                             STREAM_XATTR_LINUX):
+            if cur.extract:
+                cur.delayed.append((stream_type, bytes(data)))
+        elif 1000 <= stream_type <= 1999:
+            if cur.extract:
+                self._msg(jmsg.M_WARNING, f"Can't restore ACLs/xattrs of {cur.path} - incompatible "
+                                          f"stream {stream_type}")
+        else:
+            self._msg(jmsg.M_WARNING, f"Unknown stream={stream_type} ignored. This shouldn't happen!")
+
+    def start_file(self, fi: int, data: bytes) -> None:
+        jcr = self.jcr
+        attrs = decode_attributes(data)
+        self.last_fi = fi
+        st = decode_stat(attrs.lstat)
+        ftype = attrs.type
+        fname = attrs.fname
+        if ftype == FT_DELETED:
+            self.cur = None
+            return
+        if ftype == FT_DIREND:
+            fname = fname.rstrip("/") or "/"
+        path = self.output_name(fname)
+        cur = self.cur = _File(fi, attrs, st, path, ftype)
+        jcr.job_files += 1
+        jcr.last_fname = path
+        # replace policy
+        try:
+            existing = os.lstat(path)
+        except OSError:
+            existing = None
+        if existing is not None:
+            skip = None
+            if self.replace == "w" and st.st_mtime <= int(existing.st_mtime):
+                skip = f"File skipped. Not newer: {path}"
+            elif self.replace == "o" and st.st_mtime >= int(existing.st_mtime):
+                skip = f"File skipped. Not older: {path}"
+            elif self.replace == "n" and not (ftype == FT_DIREND and path in self.created_dirs):
+                skip = f"File skipped. Already exists: {path}"
+            if skip is not None:
+                self._msg(jmsg.M_INFO, skip)
+                return
+        parent = os.path.dirname(path)
+        try:
+            self._makepath(parent)
+            if ftype == FT_DIREND:
+                if existing is not None and not S.S_ISDIR(existing.st_mode):
+                    os.unlink(path)
+                    existing = None
+                if existing is None:
+                    os.mkdir(path, 0o700)
+                    self.created_dirs.add(path)
+                self.made_dirs.add(path)
+            elif ftype in (FT_REG, FT_REGE, FT_RAW, FT_FIFO) and not (ftype == FT_FIFO and S.S_ISFIFO(st.st_mode) and False):
+                if ftype == FT_RAW and existing is not None and (S.S_ISBLK(existing.st_mode) or S.S_ISCHR(existing.st_mode)):
+                    cur.fd = os.open(path, os.O_WRONLY)
+                else:
+                    if existing is not None:
+                        self._remove_existing(path)
+                    cur.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+                cur.sparse = False
+            elif ftype == FT_LNK:
+                if existing is not None:
+                    self._remove_existing(path)
+                os.symlink(self._link_target(attrs.link), path)
+            elif ftype == FT_LNKSAVED:
+                target = self.output_name(attrs.link)
+                if existing is not None:
+                    self._remove_existing(path)
+                os.link(target, path, follow_symlinks=False)
+            elif ftype == FT_SPEC:
+                if existing is not None:
+                    self._remove_existing(path)
+                mode = st.st_mode
+                if S.S_ISFIFO(mode):
+                    os.mkfifo(path, 0o600)
+                elif S.S_ISSOCK(mode):
+                    self._msg(jmsg.M_INFO, f"Socket file not restored: {path}")
+                    return
+                else:
+                    os.mknod(path, S.S_IFMT(mode) | 0o600, st.st_rdev)
+            else:
+                self._msg(jmsg.M_ERROR, f"Unknown file type {ftype}; not restored: {path}")
+                return
+        except OSError as exc:
+            self._msg(jmsg.M_ERROR, f"Could not create {path}: ERR={exc.strerror or exc}")
+            if cur.fd >= 0:
+                os.close(cur.fd)
+                cur.fd = -1
+            return
+        cur.extract = True
+        self.files_restored += 1
+        if ftype in (FT_REG, FT_REGE, FT_RAW) and self.digest_guess:
+            try:
+                cur.digest = digestmod.new_digest(self.digest_guess)
+                cur.digest_stream = self.digest_guess
+            except digestmod.DigestUnavailable:
+                cur.digest = None
+
+    def _digest_of_file(self, path: str, stream: int) -> bytes | None:
+        try:
+            d = digestmod.new_digest(stream)
+            with open(path, "rb", buffering=0) as f:
+                buf = bytearray(1 << 18)
+                while True:
+                    n = f.readinto(buf)
+                    if not n:
+                        break
+                    d.update(memoryview(buf)[:n])
+            return d.digest()
+        except (OSError, digestmod.DigestUnavailable):
+            return None
+
+    def write_data(self, cur: _File, stream: int, data) -> None:
+        data = memoryview(data)
+        offset = None
+        if stream in (STREAM_SPARSE_DATA, STREAM_SPARSE_COMPRESSED_DATA, STREAM_SPARSE_GZIP_DATA):
+            if len(data) < 8:
+                self._msg(jmsg.M_ERROR, f"Sparse record too short for {cur.path}")
+                return
+            offset = _OFFSET.unpack_from(data, 0)[0]
+            data = data[8:]
+            cur.sparse = True
+        try:
+            if stream in (STREAM_COMPRESSED_DATA, STREAM_SPARSE_COMPRESSED_DATA):
+                data = compression.decompress_record(data)
+            elif stream in (STREAM_GZIP_DATA, STREAM_SPARSE_GZIP_DATA):
+                import zlib
+                data = zlib.decompress(data)
+        except (compression.CompressionError, Exception) as exc:  # noqa: BLE001
+            self._msg(jmsg.M_ERROR, f"Uncompression error on file {cur.path}. ERR={exc}")
+            cur.extract = False
+            return
+        if cur.digest is not None:
+            cur.digest.update(data)
+        cur.had_data = True
+        if cur.fd < 0:
+            return
+        try:
+            if offset is not None:
+                n = os.pwrite(cur.fd, data, offset)
+                end = offset + n
+                if end > cur.size_written:
+                    cur.size_written = end
+            else:
+                mv = memoryview(data)
+                while mv:
+                    n = os.write(cur.fd, mv)
+                    mv = mv[n:]
+                cur.size_written += len(data)
+            self.bytes_restored += len(data)
+            self.jcr.job_bytes += len(data)
+        except OSError as exc:
+            self._msg(jmsg.M_ERROR, f"Write error on {cur.path}: ERR={exc.strerror}")
+            cur.extract = False
+
+    def check_digest(self, cur: _File, stream: int, data: bytes) -> None:
+        if not cur.extract or cur.ftype not in (FT_REG, FT_REGE, FT_RAW):
+            return
+        self.digest_guess = stream
+        if cur.digest is not None and cur.digest_stream == stream:
+            value = cur.digest.digest()
+        elif not cur.sparse:
+            value = self._digest_of_file(cur.path, stream)
+            if value is None:
+                return
+        else:
+            return
+        if value != bytes(data):
+            self._msg(jmsg.M_ERROR, f"{digestmod.digest_name(stream)} digest mismatch for {cur.path}")
+
+    def close_file(self) -> None:
+        cur = self.cur
+        self.cur = None
+        if cur is None or not cur.extract:
+            if cur is not None and cur.fd >= 0:
+                os.close(cur.fd)
+            return
+        st = cur.st
+        path = cur.path
+        try:
+            if cur.fd >= 0:
+                if cur.sparse and cur.ftype == FT_REG and cur.size_written < st.st_size:
+                    os.ftruncate(cur.fd, st.st_size)
+                os.close(cur.fd)
+                cur.fd = -1
+            if cur.ftype != FT_LNKSAVED:
+                self.set_attributes(cur)
+            for stream, data in cur.delayed:
+                try:
+                    if stream == STREAM_XATTR_LINUX:
+                        xattrmod.restore_xattr_stream(path, data)
+                    else:
+                        xattrmod.restore_acl_stream(path, stream, data)
+                except (OSError, xattrmod.XattrFormatError) as exc:
+                    what = "xattr" if stream == STREAM_XATTR_LINUX else "acl"
+                    self._msg(jmsg.M_WARNING, f"Cannot restore {what} on {path}: ERR={getattr(exc, 'strerror', None) or exc}")
+        except OSError as exc:
+            self._msg(jmsg.M_ERROR, f"Could not set attributes of {path}: ERR={exc.strerror or exc}")
+
+    def set_attributes(self, cur: _File) -> None:
+        st = cur.st
+        path = cur.path
+        is_link = cur.ftype == FT_LNK
+        if _IS_ROOT:
+            try:
+                os.chown(path, st.st_uid, st.st_gid, follow_symlinks=False)
+            except OSError as exc:
+                self._msg(jmsg.M_ERROR, f"Unable to set file owner {path}: ERR={exc.strerror}")
+        if not is_link:
+            os.chmod(path, S.S_IMODE(st.st_mode))
+        try:
+            os.utime(path, ns=(st.st_atime * 1_000_000_000, st.st_mtime * 1_000_000_000),
+                     follow_symlinks=False)
+        except OSError as exc:
+            if not is_link:
+                self._msg(jmsg.M_ERROR, f"Unable to set file times {path}: ERR={exc.strerror}")
+
+    def finish(self) -> None:
+        self.close_file()
+
+
+def _umask() -> int:
+    m = os.umask(0)
+    os.umask(m)
+    return m
+
+
+# --------------------------------------------------------------------------
+# The read session with the SD
+# --------------------------------------------------------------------------
+
+
+def read_session(jcr, sd, restorer: Restorer) -> bool:
+    """Open the read session, feed every record to *restorer*, close it."""
+    from bareos.lib import bnet
+
+    sd.send(f"read open session = DummyVolume {jcr.vol_session_id} {jcr.vol_session_time} 0 0 0 0\n")
+    reply = _recv_msg(sd)
+    vals = bsscanf(reply.decode("utf-8", "replace"), "3000 OK open ticket = %d") if reply else []
+    if len(vals) != 1:
+        jcr.jmsg(jmsg.M_FATAL, f"Bad response to SD read open: {reply!r}")
+        return False
+    jcr.ticket = vals[0]
+    sd.send(f"read data {jcr.ticket}\n")
+    reply = _recv_msg(sd)
+    if reply != b"3000 OK data\n":
+        jcr.jmsg(jmsg.M_FATAL, f"Bad response to Read Data command. Wanted 3000 OK data\n, got {reply!r}")
+        return False
+    ok = True
+    while not jcr.is_canceled:
+        item = _recv_item(sd)
+        if not isinstance(item, bytes):
+            break
+        vals = bsscanf(item.decode("ascii", "replace"), "rechdr %u %u %d %d %u")
+        if len(vals) != 5:
+            jcr.jmsg(jmsg.M_FATAL, f"Record header scan error: {item[:200]!r}")
+            ok = False
+            break
+        data = _recv_item(sd)
+        if not isinstance(data, bytes):
+            jcr.jmsg(jmsg.M_FATAL, "Data record error.")
+            ok = False
+            break
+        if len(data) != vals[4]:
+            jcr.jmsg(jmsg.M_ERROR, f"Record length {len(data)} does not match header {vals[4]}")
+        restorer.record(vals[2], vals[3], data)
+    restorer.finish()
+    try:
+        sd.send(f"read close session {jcr.ticket}\n")
+        _recv_msg(sd)
+        sd.signal(bnet.BNET_TERMINATE)
+    except Exception:  # noqa: BLE001 - the data is written; closing is best effort
+        pass
+    return ok
+
+
+def _recv_item(sd):
+    from bareos.lib import bnet
+    while True:
+        item = sd.recv()
+        if item in (bnet.BNET_HEARTBEAT, bnet.BNET_HB_RESPONSE):
+            continue
+        return item
+
+
+def _recv_msg(sd) -> bytes | None:
+    """BgetMsg: the next data message, or None on a signal."""
+    item = _recv_item(sd)
+    return item if isinstance(item, bytes) else None
