@@ -9,6 +9,7 @@ daemon-protocols.md; keep them byte for byte.
 
 from __future__ import annotations
 
+import re
 import secrets
 import struct
 from dataclasses import dataclass, field
@@ -456,12 +457,16 @@ FD_ERROR = "3000 error\n"
 FD_INVALID = "3900 Invalid command\n"
 
 
+_DATA_HDR = re.compile(r"\s*([-+]?\d+)\s+([-+]?\d+)")
+
+
 def parse_data_header(msg: bytes | str) -> tuple[int, int] | None:
-    """``<FileIndex> <Stream> <info>`` (info ignored) -> (FileIndex, Stream)."""
-    v = bsscanf(as_text(msg), "%ld %ld")
-    if len(v) != 2:
+    """``<FileIndex> <Stream> <info>`` (info ignored) -> (FileIndex, Stream).
+    (Bareos reads it with C's ``sscanf``, which needs digits.)"""
+    m = _DATA_HDR.match(as_text(msg))
+    if m is None:
         return None
-    return v[0], v[1]
+    return int(m.group(1)), int(m.group(2))
 
 
 def rechdr(sid: int, stime: int, file_index: int, stream: int, length: int) -> str:
