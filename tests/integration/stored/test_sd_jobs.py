@@ -239,3 +239,41 @@ def test_tls_psk_director_and_fd(start_sd):
                                                small_files(b"T", 2, 5000), use_tls=True)
     assert "JobStatus=84" in end
     assert replies[-1] == "3000 OK close Status = 84\n"
+
+
+def test_passive_client(start_sd):
+    """passive client: the SD connects to the FD (Hello Storage calling Start Job)."""
+    from bareos.lib import cram
+    from bareos.lib.bsock import BSock, authenticate_server
+
+    sd = start_sd()
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(1)
+    d = ToyDirector(sd.port)
+    job = "passive.2026-01-01_00.00.00_01"
+    sdid, sdtime, key = d.job(1, job)
+    assert d.use().startswith("3000 OK use device")
+    files = small_files(b"P", 2, 3000)
+    result = {}
+
+    def fd_side():
+        conn, _ = lsock.accept()
+        bs = BSock(conn, timeout=30)
+        hello = bnet.parse_hello(bs.recv())
+        result["hello"] = hello
+        authenticate_server(bs, key.encode(), cram.qualified_name("R_CLIENT", "fd1"), 0)
+        fd = ToyFD.__new__(ToyFD)
+        fd.bs = bs
+        result["r"] = fd.backup(files)
+
+    t = threading.Thread(target=fd_side)
+    t.start()
+    d.send(f"passive client address=127.0.0.1 port={lsock.getsockname()[1]} ssl=0\n")
+    assert d.text() == "2000 OK passive client\n"
+    end = d.run_and_serve()
+    t.join(30)
+    lsock.close()
+    assert result["hello"].kind == bnet.HelloKind.STORAGE_START_JOB and result["hello"].name == job
+    assert result["r"][-1] == "3000 OK close Status = 84\n"
+    assert "JobStatus=84" in end
