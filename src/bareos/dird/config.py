@@ -438,13 +438,21 @@ def _check_jobs(cfg):
                               resource='Job "%s"' % job.name)
 
 
+def _check_schedules(cfg):
+    """Schedule ``Run =`` lines: the grammar and the resources they name."""
+    from bareos.dird.schedule import check_schedules
+    errors = check_schedules(cfg)
+    if errors:
+        raise errors[0]
+
+
 SCHEMA = Schema(
     daemon="bareos-dir",
     config_dir_name="bareos-dir.d",
     config_file_name="bareos-dir.conf",
     resources=[DIRECTOR, CLIENT, JOBDEFS, JOB, STORAGE, CATALOG, SCHEDULE, FILESET,
                POOL, MESSAGES, COUNTER, PROFILE, CONSOLE, USER],
-    validators=[_check_director, _check_jobs],
+    validators=[_check_director, _check_jobs, _check_schedules],
     jobdefs_type="Job",
     jobdefs_source="JobDefs",
 )

@@ -247,18 +247,21 @@ def test_run_values_survive_the_config_lexer():
 
 
 def test_bad_run_is_a_config_error_with_a_place():
-    cfg = _config(["Level=Full mon at 27:00"])
-    sched = cfg.get("Schedule", "S")
     with pytest.raises(ConfigError) as exc:
-        schedule_runs(sched)
+        _config(["Level=Full mon at 27:00"])
     err = exc.value
-    assert err.directive == "Run" and err.file == sched.source_file and err.line
-    assert "Bad time specification." in str(err)
-    assert [e.directive for e in check_schedules(cfg)] == ["Run"]
+    assert err.directive == "Run" and err.file == "<string>" and err.line
+    assert err.resource == 'Schedule "S"'
+    assert "Bad time specification." in str(err) and "Level=Full mon at 27:00" in str(err)
 
 
-def test_unknown_override_resources_are_reported():
-    cfg = _config(["Level=Full Pool=Nope Storage=Gone Messages=M mon at 1:00"])
-    msgs = [e.message for e in check_schedules(cfg)]
-    assert msgs == ["Could not find specified Pool Resource: Nope",
-                    "Could not find specified Storage Resource: Gone"]
+def test_unknown_override_resources_are_config_errors():
+    with pytest.raises(ConfigError) as exc:
+        _config(["Level=Full Pool=Nope Storage=Gone Messages=M mon at 1:00"])
+    assert exc.value.message == "Could not find specified Pool Resource: Nope"
+    with pytest.raises(ConfigError) as exc:
+        _config(["Level=Full Storage=Gone Messages=M mon at 1:00"])
+    assert exc.value.message == "Could not find specified Storage Resource: Gone"
+    with pytest.raises(ConfigError) as exc:
+        _config(["Messages=Nope mon at 1:00"])
+    assert exc.value.message == "Could not find specified Messages Resource: Nope"
