@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from tests.pki import make_pki
+
 from bareos.lib import bnet, cram, tls
 from bareos.lib.bsock import AuthenticationFailed, BSock, authenticate_client, authenticate_server, connect
 from bareos.lib.netserver import NetServer
@@ -238,65 +240,9 @@ def test_wrong_key_both_directions(start_server):
 # ---------------------------------------------------------------------------
 
 
-def _make_pki(tmp_path):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder().subject_name(name("Test CA")).issuer_name(name("Test CA"))
-        .public_key(ca_key.public_key()).serial_number(1)
-        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    files = {"ca": tmp_path / "ca.pem"}
-    files["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    serials = {}
-    for i, cn in enumerate(["server.test", "client-ok", "client-bad", "client-revoked"], start=2):
-        key = ec.generate_private_key(ec.SECP256R1())
-        cert = (
-            x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(i)
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256())
-        )
-        serials[cn] = i
-        files[cn + ".crt"] = tmp_path / f"{cn}.crt"
-        files[cn + ".key"] = tmp_path / f"{cn}.key"
-        files[cn + ".crt"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        files[cn + ".key"].write_bytes(
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption())
-        )
-    revoked = (
-        x509.RevokedCertificateBuilder().serial_number(serials["client-revoked"]).revocation_date(now).build()
-    )
-    crl = (
-        x509.CertificateRevocationListBuilder().issuer_name(ca.subject).last_update(now - datetime.timedelta(hours=1))
-        .next_update(now + datetime.timedelta(days=1)).add_revoked_certificate(revoked)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    files["crl"] = tmp_path / "crl.pem"
-    files["crl"].write_bytes(crl.public_bytes(serialization.Encoding.PEM))
-    return {k: str(v) for k, v in files.items()}
-
-
 @pytest.fixture
 def pki(tmp_path):
-    return _make_pki(tmp_path)
+    return make_pki(tmp_path)
 
 
 def cert_client(port, pki, cn, psk_key=None):
@@ -343,7 +289,7 @@ def test_psk_client_on_certificate_server(cert_server):
 
 
 def test_client_refuses_untrusted_server(start_server, pki, tmp_path):
-    other = _make_pki(tmp_path / "other" if (tmp_path / "other").mkdir() is None else tmp_path)
+    other = make_pki(tmp_path / "other" if (tmp_path / "other").mkdir() is None else tmp_path)
     srv = start_server(echo_handler, None, tls.TlsSettings(certificate=other["server.test.crt"],
                                                           key=other["server.test.key"]))
     with pytest.raises(ssl.SSLError):
