@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -196,7 +197,11 @@ def test_list_jobs_filters(gdir):
     j3 = c.create_job("backup-bareos-fd.3", "backup-bareos-fd", "B", "I")
     c.start_job(j3, "2026-11-22 01:00:00")
     assert ids("list jobs last") == ["2", "3"]
-    assert ids("list jobs days=1") == []
+    c.sql("UPDATE Job SET SchedTime = '2000-01-01 00:00:00' WHERE JobId IN (1, 2)")
+    c.sql("UPDATE Job SET SchedTime = '%s' WHERE JobId = 3"
+          % time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - 60)))
+    assert ids("list jobs days=1") == ["3"]
+    assert ids("list jobs hours=2") == ["3"]
     text = call0(gdir, "list jobs client=nosuch")
     assert "invalid client argument: nosuch" in text
     with pytest.raises(JsonRpcErrorReceivedException):
