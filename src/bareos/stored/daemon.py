@@ -59,10 +59,12 @@ def listen_addresses(res, default_port: int = DEFAULT_SD_PORT) -> list[tuple[str
     if res.is_set("Addresses"):
         out = []
         for a in res.get("Addresses") or []:
-            out.append((getattr(a, "addr", "") or "", int(getattr(a, "port", default_port) or default_port)))
+            port = getattr(a, "port", None)
+            out.append((getattr(a, "addr", "") or "", default_port if port is None else int(port)))
         return out
     port = res.get("Port")
-    port = int(getattr(port, "port", port) or default_port)
+    port = getattr(port, "port", port)
+    port = int(port) if port is not None and (port or res.is_set("Port")) else default_port
     host = res.get("Address") if res.is_set("Address") else ""
     host = getattr(host, "addr", host) or ""
     return [(host, port)]
