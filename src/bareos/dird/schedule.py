@@ -36,7 +36,7 @@ from bareos.lib import jobcodes
 from bareos.lib.config.units import parse_duration
 
 __all__ = [
-    "RunSpec", "RunSpecError", "parse_run", "schedule_runs", "check_schedules",
+    "RunSpec", "RunSpecError", "parse_run", "schedule_runs", "runs_or_none", "check_schedules",
     "LocalDay", "local_day", "wall_time", "week_of_year", "triggers_on_day",
     "triggers_on_day_and_hour", "next_schedule_time", "fire_times",
     "bstrftime_wd", "bstrftime_nc",
@@ -296,14 +296,14 @@ def parse_run(text: str) -> RunSpec:
     # Job overrides and (old style) bare level names.
     kind, value = expect_name()
     while True:
-        key = value.lower() if kind == T_WORD else None
+        key = value.lower()
         if key in OVERRIDE_KEYWORDS:
             ek, ev = next_tok()
             if ek != T_EQUALS:
                 raise RunSpecError(f"Expected an equals, got: {ev}")
             _store_override(run, key, next_tok)
         else:
-            lv = _level_by_name(value) if kind == T_WORD else None
+            lv = _level_by_name(value)
             if lv is None:
                 break
             run.level, run.job_type = lv
@@ -562,6 +562,18 @@ def schedule_runs(schedule_res) -> list[RunSpec]:
     except AttributeError:  # pragma: no cover - resources without a __dict__
         pass
     return runs
+
+
+def runs_or_none(schedule_res) -> list[RunSpec]:
+    """``schedule_runs`` for listings: a Schedule with a bad Run line (one added
+    at run time) lists nothing instead of failing the command."""
+    try:
+        return schedule_runs(schedule_res)
+    except Exception:  # ConfigError
+        import logging
+        logging.getLogger("bareos.dird.schedule").exception(
+            "Schedule %s has an invalid Run line", getattr(schedule_res, "name", "?"))
+        return []
 
 
 def check_schedules(config) -> list:

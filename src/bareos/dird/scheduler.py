@@ -34,7 +34,7 @@ import time as _time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .schedule import RunSpec, fire_times, next_schedule_time, schedule_runs
+from .schedule import RunSpec, fire_times, next_schedule_time, runs_or_none, schedule_runs
 
 log = logging.getLogger("bareos.dird.scheduler")
 
@@ -185,7 +185,7 @@ def list_scheduled_jobs(config, now: float, days: int = 1, tz=None) -> list[Sche
         sched = job_schedule(config, job)
         if sched is None:
             continue
-        for run in schedule_runs(sched):
+        for run in runs_or_none(sched):
             t = next_schedule_time(run, now, days, tz)
             if t is None:
                 continue
@@ -337,7 +337,7 @@ class Scheduler:
         sched = cfg.get("Schedule", item.schedule)
         if job is None or sched is None:
             return
-        runs = schedule_runs(sched)
+        runs = runs_or_none(sched)
         if item.run_index >= len(runs) or runs[item.run_index].text != item.text:
             self._dirty = True
             return

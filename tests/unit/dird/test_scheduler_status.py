@@ -166,3 +166,14 @@ def test_disabled_job_and_overrides_column(utc, tmp_path):
 def test_unknown_client_is_reported(utc):
     text = run(director(), "status scheduler client=nope")
     assert "Error: Client resource nope does not exist.\n" in text
+
+
+def test_a_bad_run_added_at_run_time_does_not_break_the_listings(utc):
+    d = director()
+    d.config.get("Schedule", "WeeklyCycle").set("Run", ["Full mon at 99:00"])
+    text = run(d, "status scheduler")
+    assert _preview(text) == [f"{day} 21:10  WeeklyCycleAfterBackup  Level=Full" for day in (
+        "Mon 23-Nov-2026", "Tue 24-Nov-2026", "Wed 25-Nov-2026", "Thu 26-Nov-2026",
+        "Fri 27-Nov-2026")]
+    assert "BackupCatalog      *unknown*" in run(d, "status director")
+    assert "backup-bareos-fd   *unknown*" not in run(d, "status director")

@@ -460,7 +460,7 @@ def _scheduler_status(ua) -> bool:
         while t < stop:
             lt = _time.localtime(t)
             for s in preview_schedules():
-                for r in sch.schedule_runs(s):
+                for r in sch.runs_or_none(s):
                     if sch.triggers_on_day_and_hour(r, t):
                         runtime = t - lt.tm_min * 60 - lt.tm_sec + r.minute * 60
                         yield runtime, s, r
