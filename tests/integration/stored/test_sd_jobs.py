@@ -277,3 +277,27 @@ def test_passive_client(start_sd):
     assert result["hello"].kind == bnet.HelloKind.STORAGE_START_JOB and result["hello"].name == job
     assert result["r"][-1] == "3000 OK close Status = 84\n"
     assert "JobStatus=84" in end
+
+
+def test_cancel_job_waiting_for_the_fd(start_sd):
+    sd = start_sd()
+    d = ToyDirector(sd.port)
+    job = "cancel.2026-01-01_00.00.00_01"
+    d.job(1, job)
+    assert d.use().startswith("3000 OK use device")
+    d.send("run")
+    item = d.bs.recv()
+    assert item == b"Status Job=cancel.2026-01-01_00.00.00_01 JobStatus=70\n"
+    c = ToyDirector(sd.port)
+    c.send(f"cancel Job={job}\n")
+    assert c.text() == f'3000 JobId=1 Job="{job}" marked to be canceled.\n'
+    assert c.bs.recv() == bnet.BNET_EOD
+    c.send("cancel Job=nosuchjob\n")
+    assert c.text() == "3904 Job nosuchjob not found.\n"
+    c.close()
+    # the job's connection ends; the job is gone and listed as canceled
+    while True:
+        item = d.bs.recv()
+        if item == bnet.BNET_TERMINATE:
+            break
+    assert sd.find_job(job) is None
