@@ -242,6 +242,16 @@ class ClientSession:
             self.bs.send("getSecureEraseCmd\n")
             self._reply()
 
+    def send_client_scripts(self, lines: list[str], before: bool) -> None:
+        """Client run scripts, and `RunBeforeNow` when one runs before the job."""
+        for line in lines:
+            self._expect(line, "2000 OK RunScript", "Client refused a RunScript")
+        if before:
+            self.bs.send("RunBeforeNow\n")
+            reply = self._reply()
+            if not reply.startswith("2000 OK RunBeforeNow"):
+                raise JobFailed(f"Client run script before the job failed: {reply.strip()}")
+
     def send_accurate(self, entries) -> None:
         """`accurate files=N` and the previous state of every file; no answer."""
         self.bs.send(f"accurate files={len(entries)}\n")

@@ -17,6 +17,7 @@ from bareos.lib import version as v
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
 
 from . import bootstrap as bsrmod
+from . import runscript
 from .client import ClientSession, fileset_wire_items, storage_uses_tls
 from .jcr import FINAL_BAD, Jcr, JobCanceled, JobFailed
 from .msgs import MessageSink
@@ -208,6 +209,10 @@ class JobEngine:
             jcr.start_time = time.time()
             osinfo = v.distname()[0]
             jcr.info(f"Version: {v.VERSION} ({v.BDATE}) {osinfo}\n")
+            try:
+                runscript.run_director_scripts(jcr, runscript.WHEN_BEFORE)
+            except runscript.ScriptFailed as exc:
+                raise JobFailed(str(exc)) from None
             if jcr.job_type == jobcodes.JT_BACKUP:
                 self._run_backup(jcr)
             elif jcr.job_type == jobcodes.JT_RESTORE:
@@ -232,6 +237,13 @@ class JobEngine:
         jcr.end_time = time.time()
         if jcr.cancel_event.is_set():
             jcr.status = jobcodes.JS_CANCELED
+        if jcr.start_time:
+            try:
+                runscript.run_director_scripts(
+                    jcr, runscript.WHEN_AFTER,
+                    ok=jcr.status in (jobcodes.JS_TERMINATED, jobcodes.JS_WARNINGS))
+            except Exception:
+                log.exception("after-job scripts of %s failed", jcr.job)
         try:
             d.catalog.end_job(jcr.jobid, jcr.status, end_time=jcr.end_time,
                               JobFiles=jcr.job_files, JobBytes=jcr.job_bytes, ReadBytes=jcr.read_bytes,
@@ -328,6 +340,7 @@ class JobEngine:
                 opts.append(jcr.plugin_options)
             fd.send_plugin_options(opts)
             fd.secure_erase()
+            fd.send_client_scripts(*runscript.client_script_lines(jcr))
             if jcr.accurate and jcr.level != jobcodes.L_FULL:
                 fd.send_accurate(self._accurate_entries(jcr))
             sd.reserve(write=True)
