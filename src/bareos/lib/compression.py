@@ -263,7 +263,7 @@ def fastlz_compress(data: bytes) -> bytes:
         while s < end:
             k = min(_MAX_COPY, end - s)
             out.append(k - 1)
-            out += data[s:s + k]
+            out.extend(data[s:s + k])
             s += k
 
     while ip < limit:
