@@ -146,7 +146,9 @@ def show_job(ua, jcr) -> None:
             lines.append(f"RegexWhere:      {jcr.regexwhere}")
         else:
             lines.append(f"Where:           {jcr.where or ''}")
-        lines += [f"Replace:         {(jcr.replace or 'Always').lower()}",
+        replace = {"always": "Always", "ifnewer": "IfNewer", "ifolder": "IfOlder",
+                   "never": "Never"}.get(str(jcr.replace or "always").lower(), jcr.replace)
+        lines += [f"Replace:         {replace}",
                   f"FileSet:         {jcr.fileset.name if jcr.fileset else '*None*'}",
                   f"Backup Client:   {getattr(jcr, 'backup_client', None) or jcr.client_name}",
                   f"Restore Client:  {jcr.client_name}",
