@@ -39,7 +39,7 @@ __all__ = [
     "RunSpec", "RunSpecError", "parse_run", "schedule_runs", "runs_or_none", "check_schedules",
     "LocalDay", "local_day", "wall_time", "week_of_year", "triggers_on_day",
     "triggers_on_day_and_hour", "next_schedule_time", "fire_times",
-    "bstrftime_wd", "bstrftime_nc",
+    "bstrftime_wd", "bstrftime_nc", "format_run", "format_run_text",
 ]
 
 ALL_HOURS = (1 << 24) - 1
@@ -760,3 +760,76 @@ def fire_times(run: RunSpec, start: float, stop: float | None = None, tz=None):
             if idle > 366 * 8:  # no matching day in years (e.g. w53 + Feb): give up
                 return
         day += timedelta(days=1)
+
+
+# -- printing (show schedule) ------------------------------------------------------
+
+_WDAY_ABBR = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+               "Nov", "Dec")
+_ORDINALS = ("1st", "2nd", "3rd", "4th", "5th")
+
+
+def _intervals(mask: int, width: int, name) -> str:
+    """``a,b-c`` for the set bits (runs of three or more as ranges), or "" when
+    every bit is set."""
+    if mask & ((1 << width) - 1) == (1 << width) - 1:
+        return ""
+    parts = []
+    i = 0
+    while i < width:
+        if mask >> i & 1:
+            j = i
+            while j + 1 < width and mask >> (j + 1) & 1:
+                j += 1
+            parts.append(name(i) if j == i else f"{name(i)}-{name(j)}")
+            i = j + 1
+        else:
+            i += 1
+    # (Bareos prints a two-item range that ends on the last item as its first
+    # item only, e.g. "fri-sat" as "Fri"; we print both)
+    return ",".join(parts) + " " if parts else ""
+
+
+def format_run(run: RunSpec) -> str:
+    """A run as ``show schedule`` prints it (Bareos rebuilds the text from the
+    masks: ``Full 1st Sat at 21:00``)."""
+    out = []
+    for attr, key in (("pool", "pool"), ("full_pool", "fullpool"),
+                      ("incremental_pool", "incrementalpool"),
+                      ("differential_pool", "differentialpool"), ("next_pool", "nextpool")):
+        value = getattr(run, attr)
+        if value:
+            out.append(f'{key}="{value}" ')
+    if run.level:
+        out.append(f"{run.level_name} ")
+    if run.storage:
+        out.append(f'storage="{run.storage}" ')
+    if run.messages:
+        out.append(f'messages="{run.messages}" ')
+    if run.priority and run.priority != 10:
+        out.append(f"priority={run.priority} ")
+    if run.max_run_sched_time:
+        out.append(f"maxrunschedtime={run.max_run_sched_time} ")
+    if run.accurate:
+        out.append('accurate="yes" ')
+    mdays = _intervals(run.mday, 31, lambda i: str(i + 1))
+    out.append("on " + mdays if mdays else "")
+    out.append(_intervals(run.wom, 5, lambda i: _ORDINALS[i]))
+    if run.last_7days_of_month:
+        out.append("last ")
+    out.append(_intervals(run.wday, 7, lambda i: _WDAY_ABBR[i]))
+    out.append(_intervals(run.month, 12, lambda i: _MONTH_ABBR[i]))
+    out.append(_intervals(run.woy, 54, lambda i: f"w{i:02d}"))
+    # Bareos glues several times together ("at 01:10at 13:10") and prints days
+    # of the month bare ("1,15 at ..."); neither reads back, so we separate
+    # the times and put "on" before the days
+    return "".join(out) + " ".join(f"at {h:02d}:{run.minute:02d}" for h in run.hours())
+
+
+def format_run_text(text: str) -> str:
+    """``format_run`` of a ``Run =`` value; the text itself when it does not parse."""
+    try:
+        return format_run(parse_run(text))
+    except RunSpecError:
+        return text

@@ -265,3 +265,40 @@ def test_unknown_override_resources_are_config_errors():
     with pytest.raises(ConfigError) as exc:
         _config(["Messages=Nope mon at 1:00"])
     assert exc.value.message == "Could not find specified Messages Resource: Nope"
+
+
+# -- show schedule -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,shown", [
+    ("Full 1st sat at 21:00", "Full 1st Sat at 21:00"),
+    ("Differential 2nd-5th sat at 21:00", "Differential 2nd-5th Sat at 21:00"),
+    ("Incremental mon-fri at 21:00", "Incremental Mon-Fri at 21:00"),
+    ("Level=Full Pool=Weekly Priority=10 Accurate=yes last fri at 21:00",
+     'pool="Weekly" Full accurate="yes" last Fri at 21:00'),
+    ("Level=Incremental Storage=S Messages=M Priority=4 FullPool=F mon at 2:05",
+     'fullpool="F" Incremental storage="S" messages="M" priority=4 Mon at 02:05'),
+    ("on 1,2 at 1:00", "on 1-2 at 01:00"),
+    ("1/2 at 23:10", "on 1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31 at 23:10"),
+    ("Full 1/2 at 23:10", "Full on 1,3,5,7,9,11,13,15,17,19,21,23,25,27,29,31 at 23:10"),
+    ("w01-w05 jan-mar sat,sun at 1:10 at 13:20", "Sun,Sat Jan-Mar w01-w05 at 01:20 at 13:20"),
+    ("Full fri-sat at 1:00", "Full Fri-Sat at 01:00"),
+])
+def test_format_run_as_show_prints_it(text, shown):
+    from bareos.dird.schedule import format_run
+    assert format_run(parse_run(text)) == shown
+    # what show prints reads back to the same schedule
+    again = parse_run(shown)
+    first = parse_run(text)
+    assert (again.hour, again.mday, again.month, again.wday, again.wom, again.woy,
+            again.last_7days_of_month, again.minute, again.level) == \
+        (first.hour, first.mday, first.month, first.wday, first.wom, first.woy,
+         first.last_7days_of_month, first.minute, first.level)
+
+
+def test_show_schedule_prints_rebuilt_run_lines():
+    from bareos.lib.config.printer import format_resource
+    need_shared()
+    cfg = load_config(str(GOLDEN_CONFIG), SCHEMA)
+    text = format_resource(cfg.get("Schedule", "WeeklyCycle"))
+    assert "  Run = Full 1st Sat at 21:00\n" in text
+    assert "  Run = Incremental Mon-Fri at 21:00\n" in text

@@ -170,8 +170,13 @@ def _print_value(em: Emitter, d: Directive, value, comment: bool, verbose: bool)
     elif t in ("bool", "bit"):
         em.boolean(d.name, value, comment)
     elif t in ("alist_str", "alist_dir", "str_vector", "str_vector_of_dirs",
-               "plugin_names", "alist_res", "run"):
+               "plugin_names", "alist_res"):
         em.lines_list(d.name, list(value or []), comment)
+    elif t == "run":
+        # Bareos prints Run lines rebuilt from the parsed masks, unquoted
+        from bareos.dird.schedule import format_run_text
+        em.lines_list(d.name, [format_run_text(v) for v in value or []], comment,
+                      quoted=False)
     elif t in ("acl", "device", "audit"):
         em.one_line_list(d.name, list(value or []), comment)
     elif t == "res":
