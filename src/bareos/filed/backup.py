@@ -512,7 +512,6 @@ class Backup:
         rsize = self.buf_size - 8 if sparse else self.buf_size
         buf = self._buf
         view = memoryview(buf)[:rsize]
-        zero = memoryview(self._zero)[:rsize]
         w.packet(b"%d %d 0" % (fi, stream))
         addr = 0
         f = io.FileIO(fd, "rb", closefd=False)
@@ -527,7 +526,7 @@ class Backup:
             chunk = view[:n]
             prefix = b""
             if sparse:
-                if ((n == rsize and addr + n < size) or unsized) and chunk == zero[:n]:
+                if ((n == rsize and addr + n < size) or unsized) and buf[:n] == self._zero[:n]:
                     addr += n
                     continue
                 prefix = _OFFSET.pack(addr)
