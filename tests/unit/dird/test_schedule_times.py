@@ -209,3 +209,18 @@ def test_fire_times_agree_with_triggers(text, start):
         else:  # a 02:xx that does not exist, moved past the gap
             assert lt.hour == 3 and 2 in run.hours()
             assert local(t - 3600, BERLIN).hour == 1
+
+
+def test_local_time_zone_gives_the_same_times(monkeypatch):
+    import time
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        for text in ("Full daily at 2:30", "hourly at 0:15", "last sun at 1:00"):
+            run = parse_run(text)
+            start, stop = ts(2026, 3, 1, tz=BERLIN), ts(2026, 11, 1, tz=BERLIN)
+            assert list(fire_times(run, start, stop)) == list(fire_times(run, start, stop, BERLIN))
+            assert next_schedule_time(run, start, 30) == next_schedule_time(run, start, 30, BERLIN)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
