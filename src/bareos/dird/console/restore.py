@@ -656,9 +656,24 @@ def _insert_file(ua, rx, name: str, date: str) -> None:
         except OSError as exc:
             ua.error_msg(f"Cannot open file {name[1:]}: ERR={exc.strerror}\n")
         return
+    cat = ua.director.catalog
+    if name.startswith("?"):
+        table = name[1:].strip()
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
+            ua.error_msg(f"No table found: {table}\n")
+            return
+        try:
+            _c, rows = cat.sql(f"SELECT JobId, FileIndex FROM {table} ORDER BY JobId, FileIndex")
+        except Exception as exc:
+            ua.error_msg(f"Query failed: SELECT JobId, FileIndex FROM {table}. ERR={exc}\n")
+            rows = []
+        if not rows:
+            ua.error_msg(f"No table found: {table}\n")
+        for jid, fi in rows:
+            _add_findex(rx, int(jid), int(fi))
+        return
     p = name.rfind("/")
     path, fname = (name[:p + 1], name[p + 1:]) if p >= 0 else (name, "")
-    cat = ua.director.catalog
     sql = ("SELECT Job.JobId, File.FileIndex FROM Job, File, Path, Client WHERE "
            "Job.JobId = File.JobId AND Job.StartTime <= ? AND Path.Path = ? AND File.Name = ? "
            "AND Client.Name = ? AND Job.ClientId = Client.ClientId AND Path.PathId = File.PathId ")
@@ -828,7 +843,8 @@ def _submit(ua, rx, job, bsr_path: str, bsr) -> bool:
     jcr.bootstrap_path = bsr_path
     jcr.backup_client = rx.client_name
     jcr.expected_files = bsr.count
-    ua.send_msg(f'Using Catalog "{ua.catalog}"\n')
+    if not ua.api:
+        ua.send_msg(f'Using Catalog "{ua.catalog}"\n')
     if ua.find_arg("yes") < 0:
         while True:
             runmod.show_job(ua, jcr)
