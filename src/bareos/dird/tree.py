@@ -259,7 +259,9 @@ class RestoreTree:
         lstats = "," + lstats
         for m in _SYMLINK_RX.finditer(lstats):
             self.soft_link.add(first + lstats.count(",", 0, m.start()))
-        # hard links: nlink (field 3) other than 1
+        # hard links: nlink (field 3) other than 1; originals first, the
+        # entries pointing at them (LinkFI) after
+        links = []
         for m in _NLINK_RX.finditer(lstats):
             i = lstats.count(",", 0, m.start())
             start = m.start() + 1
@@ -272,15 +274,16 @@ class RestoreTree:
             except ValueError:
                 link_fi = 0
             node = first + i
-            jid = self.jobid[node]
-            hl_key = (jid << 32) + self.findex[node]
+            hl_key = (self.jobid[node] << 32) + self.findex[node]
             if not link_fi:
                 self.hl_map[hl_key] = node
             else:
-                self.hard_link.add(node)
-                orig = self.hl_map.get((jid << 32) + link_fi)
-                if orig is not None:
-                    self.hl_map[hl_key] = orig
+                links.append((node, hl_key, link_fi))
+        for node, hl_key, link_fi in links:
+            self.hard_link.add(node)
+            orig = self.hl_map.get((self.jobid[node] << 32) + link_fi)
+            if orig is not None:
+                self.hl_map[hl_key] = orig
 
     # ------------------------------------------------------------ navigation
     def name(self, node: int) -> str:
