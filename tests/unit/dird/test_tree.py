@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from bareos.cats import open_catalog
 from bareos.dird.tree import DIR, DIRWIN, FILE, NEWDIR, TreeShell, build_tree, fnmatch
 from bareos.lib.base64 import int_to_base64
 
@@ -18,11 +17,9 @@ def lstat(mode=0o100644, size=10, nlink=1, link_fi=0):
 D = lstat(0o40755, 4096, nlink=2)
 
 
-@pytest.fixture
-def cat(tmp_path):
-    c = open_catalog(driver="sqlite3", path=str(tmp_path / "cat.db"))
-    yield c
-    c.close()
+# the catalog fixtures of the catalog tests: every test runs on SQLite and on
+# a real PostgreSQL (skipped when no PostgreSQL server can be started)
+from tests.unit.cats.conftest import cat, pg_server, pg_template  # noqa: E402,F401
 
 
 def job(cat, rows, name="j", tdate=100):
