@@ -93,6 +93,129 @@ Pool {
 """,
 }
 
+DIRECTOR.update({
+    "client/bareos-fd.conf": """\
+Client {
+  Name = bareos-fd
+  Description = "The File Daemon of this machine"
+  Address = 127.0.0.1
+  Port = {fd_port}
+  Password = "{fd_password}"
+}
+""",
+    "storage/File.conf": """\
+Storage {
+  Name = File
+  Address = 127.0.0.1
+  Port = {sd_port}
+  Password = "{sd_password}"
+  Device = FileStorage
+  Media Type = File
+}
+""",
+    "fileset/Quickstart.conf": """\
+FileSet {
+  Name = "Quickstart"
+  Description = "The directory the quick start backs up"
+  Include {
+    Options {
+      Signature = XXH128
+    }
+    File = "{backup_dir}"
+  }
+}
+""",
+    "job/backup-bareos-fd.conf": """\
+Job {
+  Name = "backup-bareos-fd"
+  Type = Backup
+  Level = Incremental
+  Client = bareos-fd
+  FileSet = "Quickstart"
+  Storage = File
+  Messages = Standard
+  Pool = Incremental
+  Full Backup Pool = Full
+  Incremental Backup Pool = Incremental
+  Priority = 10
+  Write Bootstrap = "{work_dir}/%c.bsr"
+}
+""",
+    "job/RestoreFiles.conf": """\
+Job {
+  Name = "RestoreFiles"
+  Type = Restore
+  Client = bareos-fd
+  FileSet = "Quickstart"
+  Storage = File
+  Pool = Incremental
+  Messages = Standard
+  Where = "{restore_dir}"
+}
+""",
+})
+
+STORAGE = {
+    "storage/bareos-sd.conf": """\
+Storage {
+  Name = bareos-sd
+  SD Address = 127.0.0.1
+  SD Port = {sd_port}
+  Working Directory = "{work_dir}"
+  Maximum Concurrent Jobs = 20
+}
+""",
+    "director/bareos-dir.conf": """\
+Director {
+  Name = bareos-dir
+  Password = "{sd_password}"
+}
+""",
+    "device/FileStorage.conf": """\
+Device {
+  Name = FileStorage
+  Media Type = File
+  Archive Device = "{storage_dir}"
+  Label Media = yes
+  Random Access = yes
+  Automatic Mount = yes
+  Removable Media = no
+  Always Open = no
+  Maximum Concurrent Jobs = 5
+}
+""",
+    "messages/Standard.conf": """\
+Messages {
+  Name = Standard
+  Director = bareos-dir = all
+}
+""",
+}
+
+FILE_DAEMON = {
+    "client/myself.conf": """\
+Client {
+  Name = bareos-fd
+  FD Address = 127.0.0.1
+  FD Port = {fd_port}
+  Working Directory = "{work_dir}"
+  Maximum Concurrent Jobs = 20
+}
+""",
+    "director/bareos-dir.conf": """\
+Director {
+  Name = bareos-dir
+  Password = "{fd_password}"
+}
+""",
+    "messages/Standard.conf": """\
+Messages {
+  Name = Standard
+  Director = bareos-dir = all, !skipped, !restored
+}
+""",
+}
+
 BCONSOLE = """\
 Director {
   Name = bareos-dir
