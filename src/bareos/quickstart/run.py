@@ -104,33 +104,64 @@ def _pidfile(base: Path, daemon: str) -> Path:
     return base / "work" / f"{daemon}.pid"
 
 
-def _running(pidfile: Path) -> int | None:
+def _alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+    except ChildProcessError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+            return True
+        except OSError:
+            return False
+
+
+def _running(pidfile: Path, module: str | None = None) -> int | None:
+    """The pid in *pidfile* if that process is alive (and runs *module*)."""
     try:
         pid = int(pidfile.read_text().strip())
-        os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    if not _alive(pid):
+        return None
+    if module is not None:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if module.encode() not in f.read():
+                    return None
+        except OSError:
+            pass
+    return pid
 
 
 def stop(base: Path) -> None:
-    for daemon, _module, _port in reversed(DAEMONS):
-        pid = _running(_pidfile(base, daemon))
+    for daemon, module, _port in reversed(DAEMONS):
+        pidfile = _pidfile(base, daemon)
+        pid = _running(pidfile, module)
         if pid:
             os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                try:
-                    os.kill(pid, 0)
-                except OSError:
+            for _ in range(150):
+                if not _alive(pid):
                     break
                 time.sleep(0.1)
+            else:
+                os.kill(pid, signal.SIGKILL)
             print(f"stopped {daemon} (pid {pid})")
+        try:
+            pidfile.unlink()
+        except OSError:
+            pass
 
 
 def start_daemons(base: Path, values: dict) -> None:
     for daemon, module, port_key in DAEMONS:
         pidfile = _pidfile(base, daemon)
-        if _running(pidfile):
+        if _running(pidfile, module):
             continue
         log = open(base / "log" / f"{daemon}.out", "ab")
         proc = subprocess.Popen([sys.executable, "-m", module, "-f", "-c", str(base / "etc"),
