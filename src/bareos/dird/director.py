@@ -139,6 +139,8 @@ class Director:
         new = load_config(self.config_path, SCHEMA)
         with self._lock:
             self.config = new
+        if getattr(self, "scheduler", None) is not None:
+            self.scheduler.reload()
 
     # -- the catalog -----------------------------------------------------------
     @property
@@ -247,7 +249,33 @@ class Director:
             name=self.name,
         )
         self.server.start()
+        self.start_scheduler()
         return self
+
+    def start_scheduler(self, clock=None) -> None:
+        """Run scheduled jobs (Schedule resources of automatic jobs)."""
+        from .scheduler import Scheduler
+
+        if getattr(self, "scheduler", None) is not None:
+            return
+        manual = False
+        if clock is None and hasattr(self.clock, "sleep"):
+            clock = self.clock  # a FakeClock given to the Director: tests step it themselves
+            manual = True
+        self.scheduler = Scheduler(lambda: self.config, self.run_scheduled_job, clock=clock)
+        if not manual:
+            self.scheduler.start()
+
+    def run_scheduled_job(self, job_name: str, overrides: dict) -> int | None:
+        job = self.get("Job", job_name)
+        if job is None:
+            log.error("scheduled job %s is not defined any more", job_name)
+            return None
+        over = {k: v for k, v in overrides.items()
+                if k in ("level", "pool", "storage", "messages", "priority", "accurate",
+                         "full_pool", "incremental_pool", "differential_pool")}
+        jcr = self.jobs.new_jcr(job, triggered_by="Scheduler", **over)
+        return self.jobs.submit(jcr)
 
     @property
     def port(self) -> int:
@@ -260,5 +288,7 @@ class Director:
 
     def shutdown(self) -> None:
         self._shutdown.set()
+        if getattr(self, "scheduler", None) is not None:
+            self.scheduler.stop()
         if self.server is not None:
             self.server.shutdown()

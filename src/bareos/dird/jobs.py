@@ -120,6 +120,12 @@ class JobEngine:
         jcr.plugin_options = over.get("pluginoptions")
         jcr.sched_time = float(over.get("when") or time.time())
         jcr.triggered_by = over.get("triggered_by") or "User"
+        if over.get("messages"):
+            jcr.messages_res = d.get("Messages", over["messages"]) or jcr.messages_res
+        jcr.run_pools = {k: over[k] for k in ("full_pool", "incremental_pool", "differential_pool")
+                         if over.get(k)}
+        if jcr.run_pools:
+            self.apply_level_pool(jcr)
         jcr.sink = MessageSink(d, jcr.messages_res, jcr)
         return jcr
 
@@ -135,6 +141,13 @@ class JobEngine:
     def apply_level_pool(self, jcr: Jcr) -> None:
         d = self.director
         res = jcr.job_res
+        run_pools = getattr(jcr, "run_pools", None) or {}
+        for level, key, src in ((jobcodes.L_FULL, "full_pool", "Run FullPool override"),
+                                (jobcodes.L_INCREMENTAL, "incremental_pool", "Run IncPool override"),
+                                (jobcodes.L_DIFFERENTIAL, "differential_pool", "Run DiffPool override")):
+            if jcr.level == level and run_pools.get(key):
+                jcr.pool, jcr.pool_source = d.get("Pool", run_pools[key]), f"From {src}"
+                return
         for level, directive, src in ((jobcodes.L_FULL, "Full Backup Pool", "Job FullPool override"),
                                       (jobcodes.L_INCREMENTAL, "Incremental Backup Pool", "Job IncPool override"),
                                       (jobcodes.L_DIFFERENTIAL, "Differential Backup Pool",

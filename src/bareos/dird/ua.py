@@ -297,7 +297,7 @@ class UaContext:
             self.error_msg("Could not find a Catalog resource\n")
             return False
         name = self.arg_value("catalog") or cats[0].name
-        if select and self.arg_value("catalog") is None and len(cats) == 1:
+        if select and not self.api and self.arg_value("catalog") is None and len(cats) == 1:
             self.send_msg(f"Automatically selected Catalog: {cats[0].name}\n")
         try:
             d.catalog  # opens it
@@ -305,7 +305,8 @@ class UaContext:
             self.error_msg(f"Could not open catalog database \"{name}\": {exc}\n")
             return False
         self.catalog = name
-        self.send_msg(f'Using Catalog "{name}"\n')
+        if not self.api:
+            self.send_msg(f'Using Catalog "{name}"\n')
         return True
 
     # -- command execution -------------------------------------------------
