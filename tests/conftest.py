@@ -33,7 +33,11 @@ def need_shared():
         pytest.skip(f"shared data missing at {SHARED}")
 
 
-def write_director_config(dest: Path, consoles=CONSOLES) -> Path:
+SQLITE_CATALOG = ("Catalog {\n  Name = MyCatalog\n  DB Driver = sqlite3\n  DB Name = bareos\n"
+                  "  DB User = bareos\n}\n")
+
+
+def write_director_config(dest: Path, consoles=CONSOLES, sqlite: bool = False) -> Path:
     """A Director configuration: the golden tree plus the test consoles.
 
     Returns the directory that holds ``bareos-dir.d``.
@@ -47,6 +51,8 @@ def write_director_config(dest: Path, consoles=CONSOLES) -> Path:
     text = dconf.read_text()
     text = text.replace('"/srv/bareos-demo/var/lib/bareos"', f'"{work}"')
     dconf.write_text(text)
+    if sqlite:
+        (etc / "bareos-dir.d" / "catalog" / "MyCatalog.conf").write_text(SQLITE_CATALOG)
     for name, (pw, extra) in consoles.items():
         lines = ["Console {", f"  Name = {name}", f'  Password = "{pw}"'] + [f"  {x}" for x in extra] + ["}", ""]
         (etc / "bareos-dir.d" / "console" / f"{name}.conf").write_text("\n".join(lines))
@@ -67,6 +73,20 @@ def director(director_config_dir):
 
     cfg = load_config(str(director_config_dir), SCHEMA)
     d = Director(cfg, config_path=str(director_config_dir))
+    d.start([("127.0.0.1", 0)])
+    yield d
+    d.shutdown()
+
+
+@pytest.fixture
+def director_sqlite(tmp_path):
+    """Like `director`, with the embedded SQLite catalog instead of PostgreSQL."""
+    from bareos.dird.config import SCHEMA
+    from bareos.dird.director import Director
+    from bareos.lib.config import load_config
+
+    etc = write_director_config(tmp_path, sqlite=True)
+    d = Director(load_config(str(etc), SCHEMA), config_path=str(etc))
     d.start([("127.0.0.1", 0)])
     yield d
     d.shutdown()
