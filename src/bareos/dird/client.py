@@ -160,18 +160,44 @@ class ClientSession:
         return self.conn.bsock
 
     def connect(self) -> None:
+        from .fdconn import connect_client, handshake_text
+
         jcr = self.jcr
+        probing = self.res.name not in jcr.director.handshake_modes
         try:
-            self.conn = connect_daemon(jcr.director, self.res, "client", cancel_event=jcr.cancel_event)
+            self.conn = connect_client(jcr.director, self.res, cancel_event=jcr.cancel_event,
+                                       say=jcr.info)
         except DaemonConnectError as exc:
             raise JobFailed(str(exc)) from None
         jcr.sockets.append(self.bs)
         m = re.match(r"2000 OK Hello (\d+)", self.conn.reply)
         self.fd_version = int(m.group(1)) if m else 0
         enc = self.conn.cipher_text()
-        jcr.info(f"Connected Client: {self.res.name} at {self.conn.address}:{self.conn.port}, "
-                 f"encryption: {enc}\n")
-        jcr.info(f"   Handshake: {'Immediate TLS' if self.conn.tls_used else 'Cleartext'} \n")
+        if getattr(self.conn, "waiting", None) is None:
+            jcr.info(f"Connected Client: {self.res.name} at {self.conn.address}:{self.conn.port}, "
+                     f"encryption: {enc}\n")
+        else:
+            log.info("job %s uses the waiting connection of client %s", jcr.job, self.res.name)
+        jcr.info(f"{'   ' if probing else ' '}Handshake: {handshake_text(self.conn)} \n")
+        jcr.info(f" Encryption: {enc}\n")
+
+    @property
+    def passive(self) -> bool:
+        return bool(self.res.get("Passive", False))
+
+    def tls_policy_for_passive(self) -> int:
+        """The `ssl=` the SD is told for a passive client (Bareos's rule)."""
+        from .fdconn import MODE_TLS
+
+        settings = tls.TlsSettings.from_resource(self.res)
+        if getattr(self.conn, "handshake", None) != MODE_TLS:
+            return settings.policy()
+        return tls.TLS_POLICY_AUTO if settings.policy() != tls.TLS_POLICY_NONE else tls.TLS_POLICY_NONE
+
+    def send_authorization(self) -> None:
+        """Passive restore: the key the SD will use when it calls the FD."""
+        self._expect(f"setauthorization Authorization={self.jcr.sd_auth}\n", "2000 OK Authorization",
+                     "Client refused the authorization")
 
     def _reply(self, timeout: float | None = 600) -> str:
         while True:
@@ -202,11 +228,24 @@ class ClientSession:
             raise JobFailed(f"{error}: {reply.strip()}")
         return reply
 
+    def _cleartext_client(self) -> bool:
+        from .fdconn import MODE_CLEARTEXT
+
+        return getattr(self.conn, "handshake", None) == MODE_CLEARTEXT
+
+    def _storage_ssl(self, storage_tls: bool) -> int:
+        """`ssl=` for the FD's connection to the SD: 4/0 for 18.2+ clients, the
+        Storage resource's policy for clients reached with the old handshake."""
+        if self._cleartext_client() and self.jcr.storage is not None:
+            return tls.TlsSettings.from_resource(self.jcr.storage).policy()
+        return 4 if storage_tls else 0
+
     def send_job_info(self, storage_tls: bool) -> None:
         jcr = self.jcr
-        ssl = 4 if storage_tls else 0
+        ssl = self._storage_ssl(storage_tls)
+        tail = "" if self._cleartext_client() else f" ssl={ssl}"
         reply = self._expect(f"JobId={jcr.jobid} Job={jcr.job} SDid={jcr.vol_session_id} "
-                             f"SDtime={jcr.vol_session_time} Authorization={jcr.sd_auth} ssl={ssl}\n",
+                             f"SDtime={jcr.vol_session_time} Authorization={jcr.sd_auth}{tail}\n",
                              "2000 OK Job", "Client refused the job")
         jcr.fd_uname = reply[len("2000 OK Job "):].strip()
 
@@ -260,12 +299,12 @@ class ClientSession:
         self.bs.signal(bnet.BNET_EOD)
 
     def send_storage(self, address: str, port: int, storage_tls: bool) -> None:
-        ssl = 4 if storage_tls else 0
+        ssl = self._storage_ssl(storage_tls)
         self._expect(f"storage address={address} port={port} ssl={ssl}\n", "2000 OK storage",
                      "Client could not connect to the Storage daemon")
 
     def send_storage_restore(self, address: str, port: int, storage_tls: bool) -> None:
-        ssl = 4 if storage_tls else 0
+        ssl = self._storage_ssl(storage_tls)
         self._expect(f"storage address={address} port={port} ssl={ssl} Authorization={self.jcr.sd_auth}\n",
                      "2000 OK storage", "Client could not connect to the Storage daemon")
 
@@ -322,11 +361,14 @@ class ClientSession:
 
     def close(self) -> None:
         if self.conn is not None:
+            from .fdconn import release
+
             try:
                 self.bs.signal(bnet.BNET_TERMINATE)
             except (BnetError, OSError):
                 pass
             self.bs.close()
+            release(self.conn)
 
 
 def storage_uses_tls(storage_res) -> bool:

@@ -25,7 +25,8 @@ RETRY_INTERVAL = 5.0
 
 
 class DaemonConnectError(Exception):
-    pass
+    #: True when no TCP connection could be opened at all (nobody listens)
+    tcp_failed = False
 
 
 @dataclass
@@ -46,10 +47,13 @@ def hello_line(director_name: str) -> str:
 
 
 def connect_daemon(director, res, kind: str, *, timeout: float | None = None,
-                   cancel_event=None, address: str | None = None) -> Connected:
+                   cancel_event=None, address: str | None = None,
+                   use_tls: bool | None = None) -> Connected:
     """Connect to the daemon a Storage or Client resource describes.
 
     *kind* is "storage" (expects ``3000 OK Hello``) or "client" (``2000 OK Hello``).
+    *use_tls* forces immediate TLS (True) or the cleartext handshake (False);
+    then a failed handshake is not retried (the caller probes the other mode).
     Raises DaemonConnectError with the reason once the timeout has passed.
     """
     host = address or res.get("Address")
@@ -61,14 +65,20 @@ def connect_daemon(director, res, kind: str, *, timeout: float | None = None,
         timeout = float(director.resource.get(key) or 180)
     deadline = time.time() + timeout
     last_error = "no attempt"
+    tcp_failed = False
     while True:
         try:
-            return _connect_once(director, host, port, settings, password, kind)
+            return _connect_once(director, host, port, settings, password, kind, use_tls,
+                                 float(res.get("Heartbeat Interval", 0) or 0)
+                                 or float(director.resource.get("Heartbeat Interval", 0) or 0))
         except (OSError, ssl.SSLError, tls.TlsError, BnetError, AuthenticationFailed,
                 DaemonConnectError) as exc:
             last_error = str(exc) or type(exc).__name__
+            tcp_failed = isinstance(exc, _TcpConnectError)
             if isinstance(exc, (AuthenticationFailed, DaemonConnectError)):
                 break  # a wrong password does not get better by retrying
+            if use_tls is not None and not tcp_failed:
+                break  # a handshake in this mode failed: the caller tries the other one
         if time.time() + RETRY_INTERVAL > deadline:
             break
         if cancel_event is not None:
@@ -77,13 +87,38 @@ def connect_daemon(director, res, kind: str, *, timeout: float | None = None,
         else:
             time.sleep(RETRY_INTERVAL)
     what = "Storage daemon" if kind == "storage" else "File daemon"
-    raise DaemonConnectError(f"Failed to connect to {what} at {host}:{port}: {last_error}")
+    err = DaemonConnectError(f"Failed to connect to {what} at {host}:{port}: {last_error}")
+    err.tcp_failed = tcp_failed
+    raise err
 
 
-def _connect_once(director, host, port, settings, password, kind) -> Connected:
+class _TcpConnectError(OSError):
+    """The TCP connection itself could not be opened."""
+
+
+def _is_tcp_failure(exc: OSError) -> bool:
+    import errno
+    import socket
+
+    if isinstance(exc, ssl.SSLError):
+        return False
+    if isinstance(exc, (ConnectionRefusedError, socket.gaierror, TimeoutError)):
+        return True
+    return exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ECONNREFUSED)
+
+
+def _connect_once(director, host, port, settings, password, kind, use_tls=None,
+                  heartbeat: float = 0.0) -> Connected:
     name = director.name
-    bs = connect(host, port, "R_DIRECTOR", name, password, settings, hello=hello_line(name),
-                 timeout=60, connect_timeout=15)
+    try:
+        bs = connect(host, port, "R_DIRECTOR", name, password, settings, hello=hello_line(name),
+                     timeout=60, connect_timeout=15, use_tls=use_tls)
+    except OSError as exc:
+        if _is_tcp_failure(exc):
+            raise _TcpConnectError(str(exc)) from None
+        raise
+    if heartbeat > 0:
+        set_keepalive(bs.sock, heartbeat)
     try:
         local = settings.policy()
         remote = authenticate_client(bs, cram.as_key(password), cram.qualified_name("R_DIRECTOR", name), local)
@@ -102,6 +137,20 @@ def _connect_once(director, host, port, settings, password, kind) -> Connected:
     except BaseException:
         bs.close()
         raise
+
+
+def set_keepalive(sock, interval: float) -> None:
+    """TCP keepalive probes every *interval* seconds (Heartbeat Interval)."""
+    import socket
+
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        secs = max(1, int(interval))
+        for opt in ("TCP_KEEPIDLE", "TCP_KEEPINTVL"):
+            if hasattr(socket, opt):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, opt), secs)
+    except OSError:
+        pass
 
 
 def recv_text(bs: BSock, timeout: float | None = None) -> str | int:

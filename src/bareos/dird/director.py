@@ -73,9 +73,14 @@ class Director:
         self.server: NetServer | None = None
         self._shutdown = threading.Event()
         self._catalog = None
+        from .fdconn import ConnectionPool
         from .jobs import JobEngine
 
         self.jobs = JobEngine(self)
+        #: client-initiated connections waiting for jobs
+        self.client_pool = ConnectionPool()
+        #: client name -> handshake mode that worked ("tls" / "cleartext"), until reload
+        self.handshake_modes: dict[str, str] = {}
 
     # -- configuration -----------------------------------------------------
     @property
@@ -139,6 +144,7 @@ class Director:
         new = load_config(self.config_path, SCHEMA)
         with self._lock:
             self.config = new
+            self.handshake_modes.clear()
         if getattr(self, "scheduler", None) is not None:
             self.scheduler.reload()
 
@@ -193,7 +199,9 @@ class Director:
         return list_scheduled_jobs(self.config, self.clock(), days)
 
     def client_connections(self) -> list[ClientConnectionInfo]:
-        return []
+        """Client-initiated connections waiting for jobs (status director)."""
+        return [ClientConnectionInfo(c.name, c.connect_time, c.protocol_version)
+                for c in self.client_pool.waiting()]
 
     def console_connection_times(self) -> list[float]:
         with self._lock:
@@ -290,5 +298,6 @@ class Director:
         self._shutdown.set()
         if getattr(self, "scheduler", None) is not None:
             self.scheduler.stop()
+        self.client_pool.clear()
         if self.server is not None:
             self.server.shutdown()

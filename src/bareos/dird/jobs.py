@@ -357,8 +357,13 @@ class JobEngine:
             if jcr.accurate and jcr.level != jobcodes.L_FULL:
                 fd.send_accurate(self._accurate_entries(jcr))
             sd.reserve(write=True)
-            address, port = storage_address_for(jcr.client, jcr.storage)
-            fd.send_storage(address, port, storage_uses_tls(jcr.storage))
+            if fd.passive:
+                _check_passive(fd, jcr)
+                address, port = client_address_for(jcr.client, jcr.storage)
+                sd.passive_client(address, port, fd.tls_policy_for_passive())
+            else:
+                address, port = storage_address_for(jcr.client, jcr.storage)
+                fd.send_storage(address, port, storage_uses_tls(jcr.storage))
             sd.run()
             fd.start_backup()
             fd.wait_end()
@@ -447,9 +452,16 @@ class JobEngine:
                         fd.send_job_info(storage_uses_tls(store))
                         fd.secure_erase()
                     sd.send_bootstrap(bsr_text)
-                    sd.run()
-                    address, port = storage_address_for(jcr.client, store)
-                    fd.send_storage_restore(address, port, storage_uses_tls(store))
+                    if fd.passive:
+                        _check_passive(fd, jcr)
+                        fd.send_authorization()
+                        address, port = client_address_for(jcr.client, store)
+                        sd.passive_client(address, port, fd.tls_policy_for_passive())
+                        sd.run()
+                    else:
+                        sd.run()
+                        address, port = storage_address_for(jcr.client, store)
+                        fd.send_storage_restore(address, port, storage_uses_tls(store))
                     if first:
                         opts = []
                         if jcr.plugin_options:
@@ -551,6 +563,21 @@ def storage_address_for(client_res, storage_res) -> tuple[str, int]:
     lan_store = storage_res.get("Lan Address")
     address = lan_store if (lan_client and lan_store) else storage_res.get("Address")
     return address, int(storage_res.get("Port") or 9103)
+
+
+def client_address_for(client_res, storage_res) -> tuple[str, int]:
+    """The FD address the SD is told to call for a passive client (Lan Address
+    only when both the Client and the Storage have one)."""
+    lan_client = client_res.get("Lan Address")
+    lan_store = storage_res.get("Lan Address") if storage_res is not None else None
+    address = lan_client if (lan_client and lan_store) else client_res.get("Address")
+    return address, int(client_res.get("Port") or 9102)
+
+
+def _check_passive(fd, jcr) -> None:
+    if fd.fd_version and fd.fd_version < 51:
+        raise JobFailed(f'Client "{jcr.client.name}" doesn\'t support passive client mode. '
+                        "Please upgrade your client or disable compat mode.")
 
 
 def final_status(jcr: Jcr, restore: bool = False) -> str:

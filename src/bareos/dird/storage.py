@@ -127,6 +127,13 @@ class StorageSession:
         if not reply.startswith("3000 OK bootstrap"):
             raise JobFailed(f"Storage daemon refused the bootstrap: {reply.strip()}")
 
+    def passive_client(self, address: str, port: int, tls_policy: int) -> None:
+        """Passive client: the SD is told to connect to the FD (connection 7)."""
+        self.bs.send(f"passive client address={address} port={port} ssl={tls_policy}\n")
+        reply = self._reply()
+        if not reply.startswith("2000 OK passive client"):
+            raise JobFailed(f"Storage daemon could not connect to the passive client: {reply.strip()}")
+
     def run(self) -> None:
         self.bs.send("run")
         self.thread = threading.Thread(target=self._message_loop, name=f"sd-msgs-{self.jcr.jobid}",

@@ -51,9 +51,11 @@ def handle_connection(director, bs, raw_hello: bytes, tls_used: bool) -> None:
         return
     if hello.kind == HelloKind.CONSOLE:
         handle_console(director, bs, hello, tls_used)
+    elif hello.kind == HelloKind.CLIENT:
+        from .fdconn import handle_client_connection
+
+        handle_client_connection(director, bs, hello, tls_used)
     else:
-        # Client-initiated FD connections arrive here once the job engine
-        # supports them; until then they are refused like unknown peers.
         log.warning("%s: %s connection from %r is not accepted by this Director",
                     bs.peer, hello.kind.value, hello.name)
         _terminate(bs)

@@ -84,10 +84,11 @@ def run(ua) -> bool:
                 f"{jcr.client.get('Port') or 9102}\n")
     fd = ClientSession(jcr, jcr.client)
     try:
-        from ..daemonconn import connect_daemon, DaemonConnectError
+        from ..daemonconn import DaemonConnectError
+        from ..fdconn import connect_client
 
         try:
-            fd.conn = connect_daemon(d, jcr.client, "client", timeout=15)
+            fd.conn = connect_client(d, jcr.client, timeout=15)
         except DaemonConnectError:
             ua.error_msg("Failed to connect to Client.\n")
             return False

@@ -70,8 +70,15 @@ def daemon_status(ua, res, kind: str) -> None:
         ua.send_msg(f"Connecting to Client {res.name} at {address}:{port}\n")
     else:
         ua.send_msg(f"Connecting to Storage daemon {res.name} at {address}:{port}\n")
+    probing = kind == "client" and res.name not in ua.director.handshake_modes
     try:
-        conn = connect_daemon(ua.director, res, kind, timeout=15)
+        if kind == "client":
+            from ..fdconn import PROBING_MESSAGE, connect_client
+
+            conn = connect_client(ua.director, res, timeout=15,
+                                  say=lambda _t: ua.send_msg(PROBING_MESSAGE.rstrip("\n")))
+        else:
+            conn = connect_daemon(ua.director, res, kind, timeout=15)
     except DaemonConnectError:
         if kind == "client":
             ua.send_msg(f"Failed to connect to Client {res.name}.\n====\n")
@@ -82,8 +89,10 @@ def daemon_status(ua, res, kind: str) -> None:
     try:
         enc = conn.cipher_text()
         if kind == "client":
-            hs = "Immediate TLS" if conn.tls_used else "Cleartext"
-            ua.send_msg(f" Handshake: {hs}, Encryption: {enc}\n\n")
+            from ..fdconn import handshake_text
+
+            lead = "\r\v" if probing else ""
+            ua.send_msg(f"{lead} Handshake: {handshake_text(conn)}, Encryption: {enc}\n\n")
         else:
             ua.send_msg(f" Encryption: {enc}\n\n")
         bs.send("status\n")
@@ -100,6 +109,10 @@ def daemon_status(ua, res, kind: str) -> None:
         except (BnetError, OSError):
             pass
         bs.close()
+        if kind == "client":
+            from ..fdconn import release
+
+            release(conn)
 
 
 def _not_yet(ua, what: str) -> bool:
