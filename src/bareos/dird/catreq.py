@@ -65,6 +65,25 @@ def volume_info_reply(media: dict) -> str:
         minbs=i("MinBlockSize"), maxbs=i("MaxBlockSize"))
 
 
+def storable_name(name: str) -> str:
+    """A file name the catalog can store.
+
+    Names arrive as UTF-8 decoded with ``surrogateescape``; bytes that are
+    not UTF-8 (``\\udc80``-``\\udcff``) cannot be written to SQLite or a
+    UTF-8 PostgreSQL database, so they become the Latin-1 character of the
+    byte.  The catalog name is for selection and display; the File Daemon
+    restores the exact name from the volume's attribute record.
+    """
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    return "".join(chr(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in name)
+
+
 class CatalogService:
     """Answers one job's catalog requests and files its attributes."""
 
@@ -97,7 +116,7 @@ class CatalogService:
                 log.warning("undecodable attribute record (FileIndex %d): %s", findex, exc)
                 return
             fi = 0 if attr.type == streams.FT_DELETED else findex
-            self._pending = [fi, attr.fname, attr.lstat, "0", int(attr.delta_seq or 0)]
+            self._pending = [fi, storable_name(attr.fname), attr.lstat, "0", int(attr.delta_seq or 0)]
         elif base in DIGEST_STREAMS:
             if self._pending is not None:
                 self._pending[3] = bin_to_base64(bytes(data), compatible=True)

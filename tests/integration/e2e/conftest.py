@@ -101,6 +101,60 @@ class Site:
     def joblog(self, con) -> str:
         return con.call("messages").decode()
 
+    # -- configuration changes (before start(), or followed by "reload") ------------
+    def dir_conf(self, rel: str) -> Path:
+        return self.base / "etc" / "bareos-dir.d" / rel
+
+    def add_directives(self, rel: str, *lines: str) -> None:
+        """Add directive lines to the (single) resource of a Director config file."""
+        path = self.dir_conf(rel)
+        text = path.read_text().rstrip()
+        assert text.endswith("}"), text
+        path.write_text(text[:-1] + "".join(f"  {line}\n" for line in lines) + "}\n")
+
+    def write_fileset(self, name: str = "Quickstart", options: dict | None = None,
+                      files: list | None = None) -> None:
+        opts = {"Signature": "XXH128"} if options is None else options
+        body = "".join(f"      {k} = {v}\n" for k, v in opts.items())
+        entries = "".join(f'    File = "{f}"\n' for f in (files or [self.backup_dir]))
+        self.dir_conf(f"fileset/{name}.conf").write_text(
+            f'FileSet {{\n  Name = "{name}"\n  Include {{\n    Options {{\n{body}    }}\n'
+            f"{entries}  }}\n}}\n")
+
+    def add_backup_job(self, name: str, fileset: str, *extra: str) -> None:
+        """Another backup job like backup-bareos-fd on its own FileSet."""
+        lines = "".join(f"  {line}\n" for line in extra)
+        self.dir_conf(f"job/{name}.conf").write_text(
+            f'Job {{\n  Name = "{name}"\n  Type = Backup\n  Level = Full\n  Client = bareos-fd\n'
+            f'  FileSet = "{fileset}"\n  Storage = File\n  Messages = Standard\n  Pool = Full\n'
+            f'  Full Backup Pool = Full\n  Incremental Backup Pool = Incremental\n'
+            f'  Write Bootstrap = "{self.base / "work"}/{name}.bsr"\n{lines}}}\n')
+
+    # -- running ------------------------------------------------------------------
+    def wait_job(self, con, jobid: int, timeout: float = 600) -> str:
+        waited = con.call(f"wait jobid={jobid} timeout={int(timeout)}").decode()
+        m = re.search(r"JobStatus=.*\((.)\)", waited)
+        assert m, waited
+        return m.group(1)
+
+    def job_log(self, con, jobid: int) -> str:
+        return con.call(f"list joblog jobid={jobid}").decode()
+
+    def bconsole(self, commands, timeout: float = 300) -> str:
+        """Run the real bconsole program with commands on its standard input."""
+        text = commands if isinstance(commands, str) else "\n".join(commands) + "\n"
+        proc = subprocess.run([sys.executable, "-m", "bareos.console.bconsole", "-c",
+                               str(self.base / "etc" / "bconsole.conf")],
+                              input=text, text=True, capture_output=True, timeout=timeout)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    def restore_all(self, con, where: Path, client: str = "bareos-fd", fileset: str = "Quickstart",
+                    extra: str = "") -> tuple[int, str]:
+        """restore ... current select all done yes; wait; (jobid, status)."""
+        return self.run_job(con, f"restore client={client} fileset={fileset} where={where} "
+                                 f"{extra} current select all done yes".replace("  ", " "))
+
 
 @pytest.fixture
 def site_factory(tmp_path):
