@@ -9,7 +9,7 @@ listener.  Every connection starts with a Hello (after TLS-PSK, which the
   resource's password, ``3000 OK Hello``, then :class:`DirSession`;
 * ``Hello Start Job <Job>`` -- the File Daemon's data connection: CRAM-MD5
   with the job's session key, then the connection is handed to the job;
-* ``Hello Start Storage Job <Job>`` -- SD-SD replication: refused for now.
+* ``Hello Start Storage Job <Job>`` -- SD-SD replication: authenticated like an FD.
 
 TLS-PSK identities: ``R_DIRECTOR`` 0x1E ``<director>`` -> that Director's
 password (hex MD5); ``R_JOB`` 0x1E ``<Job>`` -> the job's session key.
@@ -317,9 +317,7 @@ class StorageDaemon:
         elif hello.kind == HelloKind.START_JOB:
             self._handle_fd(bs, hello, tls_used)
         elif hello.kind == HelloKind.START_STORAGE_JOB:
-            log.warning("%s: SD-SD replication for job %s is not supported; refused",
-                        bs.peer, hello.name)
-            bs.signal(bnet.BNET_TERMINATE)
+            self._handle_fd(bs, hello, tls_used)     # SD-SD replication (mac.cmd_listen)
         else:
             log.warning("%s: unexpected %s connection (%r) refused", bs.peer, hello.kind.value,
                         hello.name)

@@ -149,7 +149,7 @@ class DirSession:
         job.stores.extend(stores)
         append = any(s.append for s in stores)
         dev_name = ""
-        if append and job.cmd.protocol == 0 and self.sd.just_in_time:
+        if append and job.cmd.protocol == 0 and self.sd.just_in_time and not _mac().is_mac_job(job):
             job.jit = True
             job.info(f"Using just in time reservation for job {job.job_id}")
             self.bs.send(P.ok_use_device("JustInTime Device"))
@@ -210,6 +210,12 @@ class DirSession:
     def cmd_run(self, line: str) -> bool:
         job = self.job
         if job is None:
+            return False
+        if _mac().is_mac_job(job):
+            if getattr(job, "replicate_bs", None) is not None:
+                _mac().run_replicate(self, job)
+            else:
+                _mac().run_local(self, job)
             return False
         job.send_status(JS_WAIT_FD)
         wait = self.sd.client_connect_wait or 1800
@@ -397,13 +403,10 @@ class DirSession:
         return True
 
     def cmd_replicate(self, line: str) -> bool:
-        self.bs.send(f"3991 Bad replicate command: {line}\n")
-        return False
+        return _mac().cmd_replicate(self, line)
 
     def cmd_listen(self, line: str) -> bool:
-        if self.job is not None:
-            self.job.fatal("SD-SD replication (listen) is not supported by this Storage Daemon.")
-        return False
+        return _mac().cmd_listen(self, line)
 
     def cmd_resolve(self, line: str) -> bool:
         import socket as _s
@@ -443,6 +446,11 @@ COMMANDS = (
     ("unmount", DirSession.cmd_unmount, False),
     ("use storage=", DirSession.cmd_use, False),
 )
+
+
+def _mac():
+    from bareos.stored import mac
+    return mac
 
 
 def _not_changer(session: DirSession, line: str) -> bool:
