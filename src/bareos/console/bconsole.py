@@ -572,6 +572,13 @@ def _setup_logging(level: int, timestamps: bool) -> None:
 
 def _install_signals() -> None:
     def handler(signum, frame):
+        # If the orderly ending (BNET_TERMINATE, TLS close) gets stuck, a
+        # watchdog still ends the process with the same status.
+        import threading
+
+        watchdog = threading.Timer(5.0, os._exit, args=(1,))
+        watchdog.daemon = True
+        watchdog.start()
         raise Terminated(signum)
 
     for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
