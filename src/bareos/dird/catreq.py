@@ -31,17 +31,10 @@ def kv(text: str) -> dict[str, str]:
 
 
 def new_volume_name(catalog, pool: dict) -> str | None:
-    """A volume name from the pool's Label Format: the format followed by a
-    4-digit number (the pool's volume count + 1), skipping names in use."""
-    fmt = pool.get("LabelFormat") or ""
-    if not fmt or fmt == "*":
-        return None
-    n = int(pool.get("NumVols") or 0) + 1
-    while True:
-        name = f"{fmt}{n:04d}"
-        if catalog.get_media(volume_name=name) is None:
-            return name
-        n += 1
+    """A volume name from the pool's Label Format (see bareos.dird.retention)."""
+    from .retention import new_volume_name as _new
+
+    return _new(catalog, pool)
 
 
 def volume_info_reply(media: dict) -> str:
@@ -178,46 +171,64 @@ class CatalogService:
     def _pool_row(self, name: str) -> dict | None:
         return self.cat.get_pool(name=name)
 
+    def _reporter(self):
+        from .retention import JobReporter
+
+        return JobReporter(self.jcr)
+
     def _find_media(self, args) -> str:
+        """FindMedia: Bareos's FindNextVolumeForAppend (appendable, recycled,
+        pruned, Scratch, new, oldest) in bareos.dird.retention."""
+        from .retention import VolumeRequest, find_next_volume_for_append, running_jobids
+
         index = int(args.get("FindMedia") or 1)
         pool = self._pool_row(args.get("pool_name", ""))
-        media_type = args.get("media_type", "")
         if pool is None:
             return "1901 No Media.\n"
-        unwanted = [v for v in (args.get("unwanted_volumes") or "").split(",") if v]
-        media = self.cat.find_next_volume(pool["PoolId"], media_type, "Append", index=index,
-                                          exclude=unwanted)
+        director = getattr(self.jcr, "director", None)
+        pool_res = director.get("Pool", pool["Name"]) if director is not None else None
+        storage = getattr(self.jcr, "storage", None)
+        storage_id = 0
+        if storage is not None:
+            try:
+                storage_id = self.cat.get_or_create_storage(storage.name)
+            except Exception:  # the StorageId is a detail; the volume is what matters
+                storage_id = 0
+        req = VolumeRequest(
+            pool=pool, media_type=args.get("media_type", ""), pool_res=pool_res,
+            job_res=getattr(self.jcr, "job_res", None), storage_id=storage_id, index=index,
+            unwanted=[v for v in (args.get("unwanted_volumes") or "").split(",") if v],
+            own_jobid=self.jcr.jobid or 0, exclude_jobids=running_jobids(director))
+        media = find_next_volume_for_append(self.cat, self._reporter(), req)
         if media is None:
-            for status in ("Recycle", "Purged"):
-                media = self.cat.find_next_volume(pool["PoolId"], media_type, status, exclude=unwanted)
-                if media is not None:
-                    self.cat.update_media(media["MediaId"], VolStatus="Recycle")
-                    media = self.cat.get_media(media_id=media["MediaId"])
-                    break
-        if media is None:
-            max_vols = int(pool.get("MaxVols") or 0)
-            if max_vols and int(pool.get("NumVols") or 0) >= max_vols:
-                return "1901 No Media.\n"
-            name = new_volume_name(self.cat, pool)
-            if name is None:
-                return "1901 No Media.\n"
-            mid = self.cat.create_media(name, pool["PoolId"], media_type, VolStatus="Append")
-            media = self.cat.get_media(media_id=mid)
-            self.jcr.info(f'Created new Volume "{name}" in catalog.\n')
+            return "1901 No Media.\n"
         return volume_info_reply(media)
 
     def _get_vol_info(self, args) -> str:
+        from .retention import check_volume_for_writing, running_jobids
+
         name = args.get("VolName", "")
         media = self.cat.get_media(volume_name=name)
         if media is None:
             return f'1997 Volume "{name}" not in catalog.\n'
         write = args.get("write", "0") == "1"
+        reason = None
         if write:
-            status = media.get("VolStatus") or ""
-            if status not in ("Append", "Recycle", "Purged"):
-                return f'1998 Volume "{name}" catalog status is {status}, not in Pool.\n'
+            director = getattr(self.jcr, "director", None)
             if self.jcr.pool_id and int(media.get("PoolId") or 0) != int(self.jcr.pool_id):
-                return f'1998 Volume "{name}" catalog status is {status}, not in Pool.\n'
+                reason = "not in Pool"
+            else:
+                pool_res = None
+                pool = self.cat.get_pool(pool_id=int(media.get("PoolId") or 0))
+                if director is not None and pool is not None:
+                    pool_res = director.get("Pool", pool["Name"])
+                reason = check_volume_for_writing(
+                    self.cat, self._reporter(), media, pool_res,
+                    exclude=running_jobids(director), own_jobid=self.jcr.jobid or 0)
+        if reason is None and int(media.get("Enabled") if media.get("Enabled") is not None else 1) != 1:
+            reason = "is not Enabled"
+        if reason is not None:
+            return f'1998 Volume "{name}" catalog status is {media.get("VolStatus")}, {reason}.\n'
         return volume_info_reply(media)
 
     def _update_media(self, args) -> str:
