@@ -299,6 +299,7 @@ class Backup:
         ok = ff.run()
         if self.estimate:
             return ok
+        ok = self.run_plugin_commands() and ok
         if self.acl_errors:
             jcr.jmsg(jmsg.M_WARNING, f"Encountered {self.acl_errors} acl errors while doing backup")
         if self.xattr_errors:
@@ -307,6 +308,24 @@ class Backup:
             if jcr.level != "F":
                 self.send_deleted()
         return ok
+
+    def run_plugin_commands(self) -> bool:
+        """The ``Plugin =`` items of each Include (Bareos's PluginSave)."""
+        from bareos.plugins import fd as fdplugins
+        from bareos.findlib.fileset import FindOptions
+        jcr = self.jcr
+        ok = True
+        for inc in jcr.fileset.include_list:
+            for cmd in inc.plugin_list:
+                if jcr.is_canceled:
+                    return False
+                jp = fdplugins.job_plugins(jcr)
+                if jp is None:
+                    jcr.jmsg(jmsg.M_FATAL, f'PluginSave: Command plugin "{cmd}" requested, but is not loaded.')
+                    return False
+                opts = inc.opts_list[0] if inc.opts_list else FindOptions()
+                ok = jp.save_command(self, cmd, opts, inc) and ok
+        return ok and not jcr.is_canceled
 
     def send_deleted(self) -> None:
         jcr = self.jcr
@@ -385,6 +404,13 @@ class Backup:
             jcr.job_errors += 1
             return 1
 
+        if ff.opts.plugin and self.w is not None:
+            from bareos.plugins import fd as fdplugins
+            jp = fdplugins.job_plugins(jcr)
+            if jp is not None:
+                handled = jp.option_handle_file(self, ff)
+                if handled is not None:
+                    return handled
         opts = ff.opts
         dstream = opts.digest_stream if has_file_data else 0
         digest = None

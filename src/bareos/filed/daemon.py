@@ -54,6 +54,10 @@ class FileDaemon:
         res = self.client
         self.max_bandwidth = int(res.get("Maximum Bandwidth Per Job", 0) or 0) if res is not None else 0
         self._message_types = self._director_message_types()
+        from bareos.plugins import load_plugins
+        self.plugin_directory = res.get("Plugin Directory") if res is not None else None
+        self.plugins = load_plugins("fd", self.plugin_directory,
+                                    res.get("Plugin Names") if res is not None else None)
 
     # -- configuration -----------------------------------------------------
     @property
@@ -145,6 +149,10 @@ class FileDaemon:
         if parts is None:
             return None
         rtype, name = parts
+        if rtype == "R_JOB":
+            from .netmodes import job_psk
+
+            return job_psk(self, name)
         if rtype != "R_DIRECTOR":
             return None
         res = self.director(name)
@@ -163,6 +171,9 @@ class FileDaemon:
             name=self.name,
         )
         self.server.start()
+        from .netmodes import start_dialers
+
+        self.dialers = start_dialers(self)
         return self
 
     @property
@@ -175,6 +186,11 @@ class FileDaemon:
         except (BnetError, ValueError) as exc:
             log.warning("%s: Bad Hello command: %s", bs.peer, exc)
             _terminate(bs)
+            return
+        if hello.kind is HelloKind.STORAGE_START_JOB:
+            from .netmodes import handle_storage_connection
+
+            handle_storage_connection(self, bs, hello, tls_used)
             return
         if hello.kind is not HelloKind.DIRECTOR:
             log.warning("%s: %s connection is not accepted by this File Daemon",
@@ -220,6 +236,8 @@ class FileDaemon:
 
     def shutdown(self) -> None:
         self._shutdown.set()
+        for dialer in getattr(self, "dialers", []):
+            dialer.shutdown()
         for j in self.jobs():
             j.cancel()
         if self.server is not None:

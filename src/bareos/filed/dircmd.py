@@ -29,6 +29,7 @@ from .jcr import (
     JS_BLOCKED, JS_CANCELED, JS_ERROR, JS_FATAL, JS_RUNNING, JS_TERMINATED, JS_WARNINGS, Jcr,
 )
 from .restore import BregexpError, Restorer, read_session
+from bareos.plugins import bareosfd as B, fd as fdplugins
 from .scan import bsscanf
 
 log = logging.getLogger("bareos.filed")
@@ -173,6 +174,8 @@ class DirSession:
             jcr.store_bsock = None
         if jcr.runscripts:
             self.run_scripts("ClientAfterJob", SCRIPT_AFTER)
+        fdplugins.generate_event(jcr, B.bEventJobEnd)
+        fdplugins.free_job_plugins(jcr)
         try:
             if jcr.job_id:
                 if jcr.status in (JS_BLOCKED, JS_RUNNING, "C"):
@@ -200,6 +203,7 @@ class DirSession:
             policy = 0
         jcr.job_id, jcr.job, jcr.vol_session_id, jcr.vol_session_time = vals[0], vals[1], vals[2], vals[3]
         self._set_key(vals[4], policy)
+        fdplugins.generate_event(jcr, B.bEventJobStart, f"JobId={jcr.job_id} Job={jcr.job}")
         self.send(f"2000 OK Job {v.VERSION} ({statusmod.short_date()}) "
                   f"{statusmod.os_info()},{statusmod.platform()}")
         return True
@@ -273,7 +277,9 @@ class DirSession:
                     his = start
                 rt = time.time_ns() // 1000 - start
                 adj_sum += start - his - rt // 2
-            adj = int(adj_sum / 8) // 1_000_000
+            # C integer division truncates toward zero: a clock skew of -0.3 ms is 0 s,
+            # not -1 s (which would save again every file changed in the second before)
+            adj = int(int(adj_sum / 8) / 1_000_000)
             since += adj
             if adj > 3 or adj < -3:
                 mtype = jmsg.M_WARNING if abs(adj) > 600 else jmsg.M_INFO
@@ -284,6 +290,9 @@ class DirSession:
         else:
             jcr.jmsg(jmsg.M_FATAL, f"Unknown backup level: {level}")
             return False
+        if jcr.since_time:
+            fdplugins.generate_event(jcr, B.bEventSince, jcr.since_time)
+        fdplugins.generate_event(jcr, B.bEventLevel, ord(jcr.level[0]))
         self.send(OK_LEVEL)
         return True
 
@@ -299,6 +308,8 @@ class DirSession:
         for err in parser.errors:
             jcr.jmsg(jmsg.M_FATAL, err)
         if not parser.ok or parser.errors:
+            return False
+        if not fdplugins.fileset_plugin_commands(jcr):
             return False
         self.send(OK_INC)
         return True
@@ -348,6 +359,7 @@ class DirSession:
             self.send(BAD_PLUGINOPTIONS)
             return False
         self.jcr.plugin_options.append(bnet.unbash_spaces(vals[0]))
+        fdplugins.generate_event(self.jcr, B.bEventNewPluginOptions, self.jcr.plugin_options[-1])
         self.send(OK_PLUGINOPTIONS)
         return True
 
@@ -618,6 +630,10 @@ class DirSession:
             jcr.job_files = vals[0]
         jcr.job_type = "B"
         sd = jcr.store_bsock
+        if sd is None:  # a passive client: the SD is calling us right now
+            from .netmodes import wait_for_storage
+
+            sd = wait_for_storage(jcr)
         if jcr.fileset is None:
             jcr.jmsg(jmsg.M_FATAL, "Improper calling sequence: no FileSet.")
             self.send("2902 Bad backup\n")
@@ -691,7 +707,9 @@ class DirSession:
         ok = False
         try:
             backup = Backup(jcr, writer, buf_size or DEFAULT_BUFFER_SIZE)
+            fdplugins.generate_event(jcr, B.bEventStartBackupJob)
             ok = backup.run()
+            fdplugins.generate_event(jcr, B.bEventEndBackupJob)
             writer.signal(bnet.BNET_EOD)
             writer.close()
         except SendError as exc:
@@ -785,6 +803,10 @@ class DirSession:
         self.send(OK_RESTORE)
         jcr.set_status(JS_BLOCKED)
         sd = jcr.store_bsock
+        if sd is None:  # a passive client: the SD is calling us right now
+            from .netmodes import wait_for_storage
+
+            sd = wait_for_storage(jcr)
         if sd is None:
             jcr.jmsg(jmsg.M_FATAL, "Improper calling sequence.")
             jcr.set_status(JS_ERROR)
@@ -793,7 +815,10 @@ class DirSession:
             jcr.jmsg(jmsg.M_INFO, f"Version: {v.VERSION} ({v.BDATE}) {statusmod.os_info()}")
             hb = _Heartbeat(self.bs, self.daemon.heartbeat_interval)
             try:
+                restorer.plugins = fdplugins.job_plugins(jcr)
+                fdplugins.generate_event(jcr, B.bEventStartRestoreJob)
                 ok = read_session(jcr, sd, restorer)
+                fdplugins.generate_event(jcr, B.bEventEndRestoreJob)
             except (BnetError, OSError) as exc:
                 jcr.jmsg(jmsg.M_FATAL, f"Network error with SD during restore: {exc}")
                 ok = False

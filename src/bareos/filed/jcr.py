@@ -111,6 +111,10 @@ class Jcr:
             self.job_warnings += 1
         if not text.endswith("\n"):
             text += "\n"
+        if not raw:
+            from .netmodes import write_local_message
+
+            write_local_message(self.daemon, mtype, text, self.job_id)
         if raw:
             line = f"Jmsg Job={self.job} type={mtype} level=1 {text}"
         else:

@@ -147,7 +147,7 @@ class RestoreError(Exception):
 
 class _File:
     __slots__ = ("fi", "attrs", "st", "path", "fd", "extract", "digest", "digest_stream",
-                 "delayed", "size_written", "sparse", "had_data", "ftype")
+                 "delayed", "size_written", "sparse", "had_data", "ftype", "pwriter", "plugin_rp")
 
     def __init__(self, fi, attrs, st, path, ftype):
         self.fi = fi
@@ -163,6 +163,8 @@ class _File:
         self.size_written = 0
         self.sparse = False
         self.had_data = False
+        self.pwriter = None
+        self.plugin_rp = None
 
 
 class Restorer:
@@ -184,6 +186,7 @@ class Restorer:
         self.bytes_restored = 0
         self.last_fi = 0
         self.digest_guess = 0
+        self.plugins = None       # the job's FdJobPlugins: files of plugin streams
 
     # -- names -------------------------------------------------------------
     def output_name(self, fname: str) -> str:
@@ -245,6 +248,9 @@ class Restorer:
             self.start_file(fi, data)
             return
         if stream_type == STREAM_PLUGIN_NAME:
+            self.close_file()
+            if self.plugins is not None:
+                self.plugins.name_stream(data)
             return
         cur = self.cur
         if cur is None or cur.fi != fi:
@@ -285,6 +291,9 @@ class Restorer:
         cur = self.cur = _File(fi, attrs, st, path, ftype)
         jcr.job_files += 1
         jcr.last_fname = path
+        if self.plugins is not None and self.plugins.restoring:
+            if self._plugin_start_file(cur, attrs, st, path):
+                return
         # replace policy
         try:
             existing = os.lstat(path)
@@ -358,6 +367,28 @@ class Restorer:
             except digestmod.DigestUnavailable:
                 cur.digest = None
 
+    def _plugin_start_file(self, cur, attrs, st, path) -> bool:
+        """A file inside a plugin stream: the plugin creates it.  False when
+        the plugin leaves it to the core (CF_CORE)."""
+        from bareos.plugins import bareosfd as B
+        status, rp = self.plugins.create_file(self, attrs, st, path)
+        if status == B.CF_CORE:
+            return False
+        cur.plugin_rp = rp
+        if status == B.CF_EXTRACT:
+            cur.pwriter = self.plugins.writer
+        elif status != B.CF_CREATED:
+            return True
+        cur.extract = True
+        self.files_restored += 1
+        if cur.ftype in (FT_REG, FT_REGE, FT_RAW) and self.digest_guess:
+            try:
+                cur.digest = digestmod.new_digest(self.digest_guess)
+                cur.digest_stream = self.digest_guess
+            except digestmod.DigestUnavailable:
+                cur.digest = None
+        return True
+
     def _digest_of_file(self, path: str, stream: int) -> bytes | None:
         try:
             d = digestmod.new_digest(stream)
@@ -395,6 +426,13 @@ class Restorer:
         if cur.digest is not None:
             cur.digest.update(data)
         cur.had_data = True
+        if cur.pwriter is not None:
+            if offset is not None:
+                self._msg(jmsg.M_ERROR, f"Sparse data cannot be restored through a plugin: {cur.path}")
+            elif cur.pwriter.write(data):
+                self.bytes_restored += len(data)
+                self.jcr.job_bytes += len(data)
+            return
         if cur.fd < 0:
             return
         try:
@@ -436,6 +474,11 @@ class Restorer:
         if cur is None or not cur.extract:
             if cur is not None and cur.fd >= 0:
                 os.close(cur.fd)
+            return
+        if cur.plugin_rp is not None:
+            if cur.pwriter is not None:
+                cur.pwriter.close()
+            self.plugins.set_attributes(cur.plugin_rp)
             return
         st = cur.st
         path = cur.path

@@ -402,6 +402,19 @@ class StorageDaemon:
             bs.close()
             raise
         del remote
+        cipher = bs.tls_cipher()
+        enc = f"{cipher[0]} {cipher[1]}" if cipher else "None"
+        job.info(f"Connected File Daemon at {host}:{port}, encryption: {enc}\n")
+        heartbeat = float(self.resource.get("Heartbeat Interval", 0) or 0)
+        if heartbeat > 0:  # TCP keepalive on the outbound data connection
+            import socket
+
+            try:
+                bs.sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                if hasattr(socket, "TCP_KEEPIDLE"):
+                    bs.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, max(1, int(heartbeat)))
+            except OSError:
+                pass
         job.fd = bs
         job.authenticated = True
         job.client_available.set()
