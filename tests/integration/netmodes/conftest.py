@@ -77,6 +77,7 @@ class Net:
         self.tag = secrets.token_hex(2)
         self.namespaces: list[str] = []
         self.root_links: list[str] = []
+        self.links = 0
 
     def host(self, name: str) -> str:
         ns = f"bx{name}{self.tag}"
@@ -87,7 +88,8 @@ class Net:
 
     def link(self, a: str | None, a_addr: str, b: str, b_addr: str, prefix: int = 24) -> None:
         """A veth pair between host *a* (None = this test process's namespace) and *b*."""
-        n = len(self.root_links) + len(self.namespaces) * 10
+        self.links += 1
+        n = self.links
         va, vb = f"bxa{self.tag}{n}", f"bxb{self.tag}{n}"
         _run("ip", "link", "add", va, "type", "veth", "peer", "name", vb)
         if a is None:
