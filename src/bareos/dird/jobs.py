@@ -117,6 +117,8 @@ class JobEngine:
             jcr.regexwhere = build_regexwhere(jcr.strip_prefix, jcr.add_prefix, jcr.add_suffix)
         jcr.bootstrap = over.get("bootstrap_text")
         jcr.restore_jobids = over.get("jobids") or ""
+        jcr.mac_jobid = int(over["jobid"]) if str(over.get("jobid") or "").isdigit() else None
+        jcr.next_pool_name = over.get("nextpool")
         jcr.plugin_options = over.get("pluginoptions")
         jcr.sched_time = float(over.get("when") or time.time())
         jcr.triggered_by = over.get("triggered_by") or "User"
@@ -226,8 +228,14 @@ class JobEngine:
                 runscript.run_director_scripts(jcr, runscript.WHEN_BEFORE)
             except runscript.ScriptFailed as exc:
                 raise JobFailed(str(exc)) from None
-            if jcr.job_type == jobcodes.JT_BACKUP:
+            if jcr.job_type == jobcodes.JT_BACKUP and jcr.level == jobcodes.L_VIRTUAL_FULL:
+                from .migrate import run_virtual_full
+                run_virtual_full(self, jcr)
+            elif jcr.job_type == jobcodes.JT_BACKUP:
                 self._run_backup(jcr)
+            elif jcr.job_type in (jobcodes.JT_COPY, jobcodes.JT_MIGRATE):
+                from .migrate import run_mac
+                run_mac(self, jcr)
             elif jcr.job_type == jobcodes.JT_RESTORE:
                 self._run_restore(jcr)
             elif jcr.job_type == jobcodes.JT_ADMIN:
@@ -266,6 +274,13 @@ class JobEngine:
         except Exception as exc:
             log.exception("cannot update Job %d in the catalog", jcr.jobid)
             jcr.msg(jmsg.M_ERROR, f"Catalog update of the job record failed: {exc}\n")
+        hook = getattr(jcr, "finish_hook", None)      # Copy/Migrate/Virtual Full (migrate.py)
+        if hook is not None:
+            try:
+                hook(jcr)
+            except Exception as exc:
+                log.exception("end of job %s failed", jcr.job)
+                jcr.msg(jmsg.M_ERROR, f"Catalog update at the end of the job failed: {exc}\n")
         try:
             if jcr.job_type == jobcodes.JT_BACKUP:
                 self._write_bootstrap(jcr)
@@ -517,7 +532,9 @@ class JobEngine:
 
     # -- the report ----------------------------------------------------------------
     def _report(self, jcr: Jcr) -> None:
-        if jcr.job_type == jobcodes.JT_BACKUP:
+        if getattr(jcr, "report_hook", None) is not None:
+            text = jcr.report_hook(jcr)
+        elif jcr.job_type == jobcodes.JT_BACKUP:
             text = backup_report(jcr)
         elif jcr.job_type == jobcodes.JT_RESTORE:
             text = restore_report(jcr)

@@ -457,6 +457,8 @@ class Restorer:
         if not cur.extract or cur.ftype not in (FT_REG, FT_REGE, FT_RAW):
             return
         self.digest_guess = stream
+        if cur.plugin_rp is not None and (cur.digest is None or cur.digest_stream != stream):
+            return                # the plugin still holds the file open
         if cur.digest is not None and cur.digest_stream == stream:
             value = cur.digest.digest()
         elif not cur.sparse:

@@ -1,0 +1,84 @@
+"""Copy and Migrate jobs through the real Director, Storage and File Daemons."""
+
+from __future__ import annotations
+
+import re
+
+from bareos.quickstart.run import compare_trees
+
+from .conftest import (
+    SecondSd, configure, job_row, joblog, make_tree, needs_psk, query, run, wait,
+)
+
+pytestmark = needs_psk
+
+
+def _started_ids(log: str, op: str) -> list[int]:
+    return [int(x) for x in re.findall(rf"{op} JobId (\d+) started\.", log)]
+
+
+def _worker(con, control_id: int, op: str) -> int:
+    """The worker the selection job started (waits for it)."""
+    log = joblog(con, control_id)
+    ids = _started_ids(log, op)
+    assert len(ids) == 1, log
+    assert wait(con, ids[0]) == "T", joblog(con, ids[0])
+    return ids[0]
+
+
+def _restore_jobid(site, con, jobid: int, where) -> str:
+    rid = run(con, f"restore jobid={jobid} client=bareos-fd where={where} all done yes")
+    assert wait(con, rid) == "T", joblog(con, rid)
+    return joblog(con, rid)
+
+
+def test_copy_same_sd_then_restore_from_copy(site_factory, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src)
+    site = site_factory(src)
+    configure(site)
+    site.start()
+    con = site.console()
+    try:
+        bid = run(con, "run job=backup-bareos-fd level=Full yes")
+        assert wait(con, bid) == "T", joblog(con, bid)
+        sel = run(con, "run job=copy-job yes")
+        assert wait(con, sel) == "T", joblog(con, sel)
+        slog = joblog(con, sel)
+        assert f"The following 1 JobId was chosen to be copied: {bid}" in slog
+        assert "Termination:            Copy OK" in slog
+        worker = _worker(con, sel, "Copy")
+        wlog = joblog(con, worker)
+        assert f"Copy using JobId={bid} Job=" in wlog
+        assert 'Using Device "FileStorage" to read.' in wlog
+        assert 'Using Device "FileStorage2" to write.' in wlog
+        assert f"  Prev Backup JobId:      {bid}" in wlog
+        assert "Termination:            Copy OK" in wlog
+        new_id = job_row(site, worker)["PriorJobId"]
+        new = job_row(site, new_id)
+        assert new["Type"] == "C" and new["PriorJobId"] == bid and new["JobStatus"] == "T", new
+        orig = job_row(site, bid)
+        assert orig["Type"] == "B"
+        assert new["JobFiles"] == orig["JobFiles"]
+        assert new["JobTDate"] == orig["JobTDate"]
+        # the copy's files and volume
+        n_orig = query(site, "SELECT COUNT(*) FROM File WHERE JobId = ?", (bid,))[0][0]
+        n_new = query(site, "SELECT COUNT(*) FROM File WHERE JobId = ?", (new_id,))[0][0]
+        assert n_new == n_orig > 0
+        vols = query(site, "SELECT VolumeName FROM JobMedia JOIN Media USING (MediaId) WHERE JobId = ?",
+                     (new_id,))
+        assert vols and all(v[0].startswith("Copy-") for v in vols), vols
+        assert (site.base / "storage2" / vols[0][0]).exists()
+        # restore from the copy
+        where = tmp_path / "restored"
+        rlog = _restore_jobid(site, con, new_id, where)
+        assert f'Ready to read from volume "{vols[0][0]}"' in rlog
+        assert compare_trees(src, where / str(src).lstrip("/")) == []
+        # nothing left to copy
+        sel2 = run(con, "run job=copy-uncopied yes")
+        assert wait(con, sel2) == "T"
+        assert "No JobIds found to copy." in joblog(con, sel2)
+        assert "Copy -- no files to copy" in joblog(con, sel2)
+    finally:
+        con.close()
