@@ -253,7 +253,8 @@ class ClientSession:
         jcr = self.jcr
         acc = "accurate_" if jcr.accurate else ""
         if jcr.level == jobcodes.L_FULL:
-            line = f"level = {acc}full  mtime_only=0 \n"
+            # Bareos sends Full (and Base) without "accurate_"; the FD knows no "accurate_full"
+            line = "level = full  mtime_only=0 \n"
         elif jcr.level == jobcodes.L_BASE:
             line = "level = base  mtime_only=0 \n"
         else:

@@ -187,6 +187,9 @@ class Restorer:
         self.last_fi = 0
         self.digest_guess = 0
         self.plugins = None       # the job's FdJobPlugins: files of plugin streams
+        # (path, atime, mtime) of restored directories: set again at the end, because
+        # files of later jobs (Incrementals) restored into them change their mtime
+        self.dir_times: list[tuple[str, int, int]] = []
 
     # -- names -------------------------------------------------------------
     def output_name(self, fname: str) -> str:
@@ -521,9 +524,18 @@ class Restorer:
         except OSError as exc:
             if not is_link:
                 self._msg(jmsg.M_ERROR, f"Unable to set file times {path}: ERR={exc.strerror}")
+        else:
+            if cur.ftype == FT_DIREND:
+                self.dir_times.append((path, st.st_atime, st.st_mtime))
 
     def finish(self) -> None:
         self.close_file()
+        for path, atime, mtime in self.dir_times:
+            try:
+                os.utime(path, ns=(atime * 1_000_000_000, mtime * 1_000_000_000), follow_symlinks=False)
+            except OSError:
+                pass
+        self.dir_times = []
 
 
 def _umask() -> int:
