@@ -82,3 +82,80 @@ def test_copy_same_sd_then_restore_from_copy(site_factory, tmp_path):
         assert "Copy -- no files to copy" in joblog(con, sel2)
     finally:
         con.close()
+
+
+def test_migrate_same_sd_old_job_becomes_m(site_factory, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src, seed=3)
+    site = site_factory(src)
+    configure(site)
+    site.start()
+    con = site.console()
+    try:
+        bid = run(con, "run job=backup-bareos-fd level=Full yes")
+        assert wait(con, bid) == "T", joblog(con, bid)
+        n_files = query(site, "SELECT COUNT(*) FROM File WHERE JobId = ?", (bid,))[0][0]
+        sel = run(con, "run job=migrate-job yes")
+        assert wait(con, sel) == "T", joblog(con, sel)
+        assert f"The following 1 JobId was chosen to be migrated: {bid}" in joblog(con, sel)
+        worker = _worker(con, sel, "Migration")
+        wlog = joblog(con, worker)
+        assert f"Migration using JobId={bid} Job=" in wlog
+        assert "Termination:            Migration OK" in wlog
+        new_id = job_row(site, worker)["PriorJobId"]
+        old, new = job_row(site, bid), job_row(site, new_id)
+        assert old["Type"] == "M", old
+        assert new["Type"] == "B" and new["PriorJobId"] == bid and new["Level"] == "F", new
+        assert query(site, "SELECT COUNT(*) FROM File WHERE JobId = ?", (bid,))[0][0] == 0
+        assert query(site, "SELECT COUNT(*) FROM File WHERE JobId = ?", (new_id,))[0][0] == n_files
+        # the old job's log went with it
+        assert query(site, "SELECT COUNT(*) FROM Log WHERE JobId = ?", (bid,))[0][0] == 0
+        # a second migration finds nothing: the old job is no backup any more
+        sel2 = run(con, f"run job=migrate-job jobid={bid} yes")
+        assert wait(con, sel2) == "T"
+        assert f"JobId {bid} already migrated probably by another Job. Migration stopped." in \
+            joblog(con, sel2)
+        # restore the current state: comes from the new volume
+        where = tmp_path / "restored"
+        rid = run(con, f"restore client=bareos-fd fileset=Quickstart where={where} "
+                       "current select all done yes")
+        assert wait(con, rid) == "T", joblog(con, rid)
+        assert 'Ready to read from volume "Copy-0001"' in joblog(con, rid)
+        assert compare_trees(src, where / str(src).lstrip("/")) == []
+    finally:
+        con.close()
+
+
+def test_copy_between_two_storage_daemons(site_factory, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src, seed=5)
+    site = site_factory(src)
+    sd2 = SecondSd(site)
+    configure(site, sd_port=sd2.port)
+    sd2.start()
+    site.start()
+    con = site.console()
+    try:
+        bid = run(con, "run job=backup-bareos-fd level=Full yes")
+        assert wait(con, bid) == "T", joblog(con, bid)
+        worker = run(con, f"run job=copy-job jobid={bid} yes")
+        assert wait(con, worker) == "T", joblog(con, worker)
+        wlog = joblog(con, worker)
+        assert "Termination:            Copy OK" in wlog
+        new_id = job_row(site, worker)["PriorJobId"]
+        new = job_row(site, new_id)
+        assert new["Type"] == "C" and new["JobStatus"] == "T", new
+        assert new["JobFiles"] == job_row(site, bid)["JobFiles"]
+        vols = [v[0] for v in query(site, "SELECT VolumeName FROM JobMedia JOIN Media USING (MediaId) "
+                                          "WHERE JobId = ?", (new_id,))]
+        assert vols and (sd2.base / "storage" / vols[0]).exists(), vols
+        assert not (site.base / "storage" / vols[0]).exists()
+        where = tmp_path / "restored"
+        rlog = _restore_jobid(site, con, new_id, where)
+        assert f'Ready to read from volume "{vols[0]}"' in rlog
+        assert compare_trees(src, where / str(src).lstrip("/")) == []
+    finally:
+        con.close()
+        sd2.stop()
