@@ -91,6 +91,22 @@ HANDLERS: dict[str, str] = {
     # enable/disable (enable.py)
     "enable": "enable:enable",
     "disable": "enable:disable",
+    # retention (prune.py, purge.py, truncate.py) and reruns (rerun.py)
+    "prune": "prune:run",
+    "purge": "purge:run",
+    "truncate": "truncate:run",
+    "rerun": "rerun:run",
+    # debug settings and name resolution (setdebug.py, resolve.py)
+    "setdebug": "setdebug:setdebug",
+    "setbandwidth": "setdebug:setbandwidth",
+    "trace": "setdebug:trace",
+    "resolve": "resolve:run",
+    # use/var/add/create/memory (misc.py)
+    "use": "misc:use",
+    "var": "misc:var",
+    "add": "misc:add",
+    "create": "misc:create",
+    "memory": "misc:memory",
 }
 
 
