@@ -288,6 +288,13 @@ class JobEngine:
         except Exception:
             log.exception("job report of %s failed", jcr.job)
         ok = jcr.status in (jobcodes.JS_TERMINATED, jobcodes.JS_WARNINGS)
+        if ok and jcr.job_type == jobcodes.JT_BACKUP:
+            try:  # Bareos's DoAutoprune after a good backup (Client AutoPrune, Job Prune*)
+                from .retention import do_autoprune
+                do_autoprune(jcr)
+            except Exception as exc:
+                log.exception("auto prune after %s failed", jcr.job)
+                jcr.msg(jmsg.M_ERROR, f"Auto prune failed: {exc}\n")
         if jcr.sink is not None:
             jcr.sink.job_finished(ok, _term_text(jcr))
         with self._lock:
