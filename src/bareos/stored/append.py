@@ -426,6 +426,8 @@ def setup_dcr(job) -> WriteDcr:
 
 
 def do_append_data(job, fd) -> bool:
+    from bareos.plugins import sd as sdplugins
+
     """``append data``: receive the FD's stream and write it.  Returns True
     when the data phase ended normally (final EOD)."""
     ok = True
@@ -483,7 +485,8 @@ def do_append_data(job, fd) -> bool:
                 if job.write_dcr is None or not job.write_dcr.acquired:
                     job.info("JustInTime Reservation: Finding drive to reserve.")
                     setup_dcr(job)
-                flushed = job.write_dcr.write_record(fi, stream, data)
+                wstream, wdata = sdplugins.translate(job, job.write_dcr.dev, stream, data, True)
+                flushed = job.write_dcr.write_record(fi, wstream, wdata)
                 job.bytes += len(data)
                 if attr:
                     current.records.append((stream, bytes(data)))
@@ -524,6 +527,7 @@ def do_append_data(job, fd) -> bool:
     elif ok:
         job.info("Because no backup data was received, no device was reserved. As such "
                  "no Session Labels were written for this job.")
+    sdplugins.job_end(job)
     if not ok:
         job.set_status(JS_ERROR_TERMINATED)
     try:

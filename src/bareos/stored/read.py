@@ -29,6 +29,8 @@ CHUNK = 1 << 20
 
 
 def do_read_data(job, fd) -> bool:
+    from bareos.plugins import sd as sdplugins
+
     dev = job.read_device
     bsr = job.bsr
     if bsr is None or not bsr.volume_list():
@@ -60,6 +62,7 @@ def do_read_data(job, fd) -> bool:
                 break
         if ok:
             job.info("End of all volumes.")
+        sdplugins.job_end(job)
     except (bnet.BnetError, OSError) as exc:
         job.fatal(f"Error sending to File daemon. ERR={exc}")
         ok = False
@@ -80,6 +83,8 @@ def do_read_data(job, fd) -> bool:
 
 
 def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordReader):
+    from bareos.plugins import sd as sdplugins
+
     """Send the selected records of one volume; ALL_DONE when the BSR is
     satisfied, True to go on with the next volume, None on error."""
     with dev.lock:
@@ -145,9 +150,10 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
                     break
                 if m == NO_MATCH:
                     continue
-                fd.send(P.rechdr(rec.vol_session_id, rec.vol_session_time, fi, rec.stream,
-                                 len(rec.data)))
-                fd.send(rec.data)
+                rstream, rdata = sdplugins.translate(job, dev, rec.stream, rec.data, False)
+                fd.send(P.rechdr(rec.vol_session_id, rec.vol_session_time, fi, rstream,
+                                 len(rdata)))
+                fd.send(rdata)
                 dev.read_bytes += len(rec.data)
             if done:
                 break
