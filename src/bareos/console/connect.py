@@ -135,7 +135,8 @@ def open_connection(login: Login, *, retry_interval: float = RETRY_INTERVAL,
         log.debug("connected to %s", peer)
         if use_tls:
             identity = tls.psk_identity("R_CONSOLE", login.name)
-            psk = login.key if tls.psk_available() else None
+            # certificates configured: certificate TLS only (PSK when there are none)
+            psk = login.key if (tls.psk_available() and not login.tls.has_certificate) else None
             log.debug("TLS-PSK handshake with identity %r", identity)
             sock = tls.client_wrap(sock, login.tls, identity, psk)
             log.debug("TLS established: %s", sock.cipher())

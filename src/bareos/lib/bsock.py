@@ -226,7 +226,10 @@ def connect(
         peer = _peer_text(sock)
         if use_tls:
             identity = psk_identity if psk_identity is not None else tls.psk_identity(identity_type, name)
-            psk = cram.as_key(key) if (key is not None and tls.psk_available()) else None
+            # "If no certificates are configured PSK ciphers will be used": a client
+            # with a certificate of its own uses certificate TLS only.
+            psk = cram.as_key(key) if (key is not None and tls.psk_available()
+                                       and not settings.has_certificate) else None
             if psk is None and not settings.has_certificate and not settings.ca_certificate_file:
                 raise tls.TlsError("TLS requested but TLS-PSK is not available and no certificate is configured")
             sock.settimeout(connect_timeout)

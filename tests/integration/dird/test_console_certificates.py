@@ -80,3 +80,26 @@ def test_psk_consoles_still_work_beside_certificates(cert_director):
         assert con.call("whoami").decode() == "root\n"
     finally:
         con.close()
+
+
+def _bconsole(tmp_path, port, pki, cn):
+    import subprocess
+    import sys
+
+    conf = tmp_path / f"bconsole-{cn}.conf"
+    conf.write_text("Director {\n  Name = bareos-dir\n  Address = 127.0.0.1\n"
+                    f"  DirPort = {port}\n  Password = \"{DIR_PASSWORD}\"\n"
+                    f'  TLS Certificate = "{pki[cn + ".crt"]}"\n  TLS Key = "{pki[cn + ".key"]}"\n'
+                    f'  TLS CA Certificate File = "{pki["ca"]}"\n  TLS Verify Peer = yes\n}}\n')
+    return subprocess.run([sys.executable, "-m", "bareos.console.bconsole", "-c", str(conf)],
+                          input="whoami\n", capture_output=True, text=True, timeout=60)
+
+
+def test_bconsole_with_certificates(cert_director, tmp_path):
+    director, pki = cert_director
+    ok = _bconsole(tmp_path, director.port, pki, "client-ok")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "1000 OK: bareos-dir" in ok.stdout and "\nroot\n" in ok.stdout
+    bad = _bconsole(tmp_path, director.port, pki, "client-bad")
+    assert bad.returncode != 0
+    assert "1000 OK: bareos-dir" not in bad.stdout, bad.stdout
