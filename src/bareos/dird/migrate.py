@@ -485,11 +485,32 @@ def _wait(jcr, sessions) -> None:
                 raise JobCanceled()
 
 
+class _FiledUnder:
+    """The new job as the catalog service sees it (its JobId, pool, volumes),
+    with the job log messages going to the control job, as in Bareos."""
+
+    def __init__(self, mig, control) -> None:
+        object.__setattr__(self, "_mig", mig)
+        object.__setattr__(self, "_control", control)
+
+    def __getattr__(self, name):
+        return getattr(self._mig, name)
+
+    def __setattr__(self, name, value) -> None:
+        setattr(self._mig, name, value)
+
+    def msg(self, *args, **kw) -> None:
+        self._control.msg(*args, **kw)
+
+    def info(self, text: str) -> None:
+        self._control.info(text)
+
+
 def _copy_local(jcr, st: MacState, bsr: str) -> None:
     cat = jcr.director.catalog
     mig = st.mig
     sd = StorageSession(jcr, st.read_storage, cat)
-    sd.service = CatalogService(mig, cat)     # media, JobMedia and files of the new job
+    sd.service = CatalogService(_FiledUnder(mig, jcr), cat)   # media, JobMedia, files of the new job
     try:
         jcr.check_canceled()
         sd.connect()
@@ -735,12 +756,21 @@ def vf_finish(jcr) -> None:
                    EndTime=last.get("EndTime"), JobTDate=int(last.get("JobTDate") or 0))
 
 
+def vf_report(jcr) -> str:
+    """The backup summary, with the level printed as Bareos's JobLevelToString."""
+    from .jobs import backup_report
+
+    return backup_report(jcr).replace("  Backup Level:           VirtualFull",
+                                      "  Backup Level:           Virtual Full", 1)
+
+
 def run_virtual_full(engine, jcr) -> None:
     d = engine.director
     cat = d.catalog
     st = MacState()
     jcr.mac_state = st
     jcr.finish_hook = vf_finish
+    jcr.report_hook = vf_report
     if jcr.client is None or jcr.fileset is None or jcr.pool is None:
         raise JobFailed("Virtual Full job needs a Client, FileSet and Pool")
     engine._catalog_ids(jcr)
