@@ -43,8 +43,17 @@ def run(ua) -> bool:
             jobcodes.JS_CANCELED: "Canceled", jobcodes.JS_ERROR_TERMINATED: "Error",
             jobcodes.JS_FATAL_ERROR: "Fatal Error", jobcodes.JS_DIFFERENCES: "Differences",
             jobcodes.JS_ERROR: "Non-fatal error"}.get(status, _STATUS_TEXT.get(status, "Unknown"))
+    exit_status = {jobcodes.JS_ERROR: 1, jobcodes.JS_FATAL_ERROR: 2, jobcodes.JS_ERROR_TERMINATED: 2,
+                   jobcodes.JS_CANCELED: 2, jobcodes.JS_WARNINGS: 0,
+                   jobcodes.JS_TERMINATED: 0}.get(status, 3)
+    # text: "JobId=N" / "JobStatus=OK (T)"; JSON (keys lowercased as Bareos does):
+    # {"job": {"jobid": N, "jobstatuslong": "OK", "jobstatus": "T", "exitstatus": 0}}
     out = ua.send
-    out.kv("JobId", str(jobid), "JobId=%s\n")
-    out.kv("JobStatus", f"{text} ({status})", "JobStatus=%s\n")
+    out.object_start("Job")
+    out.kv("JobId", jobid, "%s\n", key_fmt="%s=")
+    out.kv("JobStatusLong", text, "JobStatus=%s ")
+    out.kv("JobStatus", status, "(%s)\n")
+    out.kv("ExitStatus", exit_status)
+    out.object_end("Job")
     out.send_buffer()
     return True
