@@ -54,6 +54,7 @@ class StorageSession:
         jcr.sockets.append(self.bs)
         enc = self.conn.cipher_text()
         jcr.info(f"Connected Storage daemon at {self.conn.address}:{self.conn.port}, encryption: {enc}\n")
+        jcr.info(f" Encryption: {enc}\n")
 
     def _reply(self) -> str:
         """The next answer line; catalog requests arriving meanwhile are served."""
