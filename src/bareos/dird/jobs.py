@@ -668,13 +668,44 @@ def _header(jcr: Jcr) -> str:
     return f"Bareos {d.name} {v.VERSION} ({bd}):\n  OS Information:         {osinfo}\n"
 
 
+# Bareos's compression option codes in its table order (the first match names the
+# algorithm: "Z6" is "gzip", not "gzip6")
+_COMPRESSION_CODES = (("Z6", "gzip"),) + tuple((f"Z{i}", f"gzip{i}") for i in range(1, 10)) + (
+    ("Zo", "lzo"), ("Zff", "lzfast"), ("Zf4", "lz4"), ("Zfh", "lz4hc"))
+
+
+def used_compression_algos(fileset) -> str:
+    """" (gzip,lz4)" for the compressions a FileSet's Options ask for, "" for none."""
+    names = []
+    try:
+        items = fileset_wire_items(fileset) if fileset is not None else []
+    except Exception:  # noqa: BLE001 - the report must not fail on it
+        items = []
+    for item in items:
+        if not item.startswith("O "):
+            continue
+        letters = item[2:].rstrip("\n")
+        k = 0
+        while k < len(letters):
+            if letters[k] == "Z":
+                for code, name in _COMPRESSION_CODES:
+                    if letters.startswith(code, k):
+                        names.append(name)
+                        k += len(code) - 1
+                        break
+            k += 1
+    return f" ({','.join(names)})" if names else ""
+
+
 def backup_report(jcr: Jcr) -> str:
     d = jcr.director
     secs, elapsed = _elapsed(jcr)
     rate = (jcr.job_bytes / secs / 1000) if secs else 0.0
+    # as Bareos: "None" unless the FileSet compresses, then the saving and the algorithms
+    algos = used_compression_algos(jcr.fileset)
     ratio = "None"
-    if jcr.read_bytes and jcr.job_bytes and jcr.job_bytes < jcr.read_bytes:
-        ratio = f"{100.0 * (1 - jcr.job_bytes / jcr.read_bytes):.1f} %"
+    if jcr.read_bytes and algos:
+        ratio = f"{100.0 - 100.0 * (jcr.job_bytes / jcr.read_bytes):.1f} %{algos}"
     fs_time = ""
     try:
         row = d.catalog.get_fileset(jcr.fileset_id) if jcr.fileset_id else None
