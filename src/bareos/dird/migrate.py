@@ -786,7 +786,9 @@ def run_virtual_full(engine, jcr) -> None:
     if not jcr.accurate:
         jcr.msg(jmsg.M_WARNING, "This Job is not an Accurate backup so is not equivalent to a Full "
                                 "backup.\n")
-    jobids = [j for j in cat.accurate_jobids(jcr.client_id, jcr.fileset_id, jobcodes.L_INCREMENTAL)
+    # (a job that started in this very second counts: StartTime has one-second resolution)
+    jobids = [j for j in cat.accurate_jobids(jcr.client_id, jcr.fileset_id, jobcodes.L_INCREMENTAL,
+                                             before=time.time() + 2)
               if j != jcr.jobid]
     if not jobids:
         raise JobFailed("No previous Jobs found.")

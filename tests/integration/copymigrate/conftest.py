@@ -167,9 +167,11 @@ def job_row(site: Site, jobid: int) -> dict:
 def query(site: Site, sql: str, params=()) -> list[tuple]:
     import sqlite3
 
-    db = sqlite3.connect(site.base / "work" / "bareos.db")
+    db = sqlite3.connect(site.base / "work" / "bareos.db", timeout=30)
     try:
-        return db.execute(sql, params).fetchall()
+        rows = db.execute(sql, params).fetchall()
+        db.commit()
+        return rows
     finally:
         db.close()
 
