@@ -335,6 +335,9 @@ class ClientSession:
                 if isinstance(msg, int):
                     if msg == bnet.BNET_TERMINATE:
                         break
+                    if msg == bnet.BNET_HEARTBEAT:
+                        log.debug("job %s: heartbeat from the File Daemon", jcr.job)
+                        continue
                     if msg == bnet.BNET_BTIME:
                         self.bs.send(f"btime {int(time.time() * 1_000_000)}\n")
                     continue
