@@ -145,6 +145,12 @@ class WriteDcr:
         name = info.name
         if info.status not in ("Append", "Recycle", "Purged"):
             return False
+        ch = dev.changer
+        if ch is not None and ch.attached(dev) and not ch.virtual(dev):
+            # a drive of an autochanger: the volume must be loaded from its slot
+            if ch.autoload(dev, info.slot, bool(info.in_changer), name, job.info,
+                           job=job.job) != 1:
+                return False
         relabel = False
         size = dev.volume_size(name)
         try:

@@ -204,13 +204,17 @@ class StorageDaemon:
         return os.path.join(self.working_directory, f"{self.name}.{job.job}.{n}.bootstrap")
 
     # -- device operations of the Director's commands --------------------------
-    def label_volume(self, dev, lc: P.LabelCommand) -> str:
+    def label_volume(self, dev, lc: P.LabelCommand, msg=None) -> str:
         from bareos.stored.device import DeviceError, VolumeLabelError
         with dev.lock:
             if dev.num_writers or dev.num_readers or dev.num_reserved:
                 return f'3937 Device {dev.print_name()} is busy with writers={dev.num_writers} reserved={dev.num_reserved}.\n'
-            dev.unmount()
             target = lc.old_volume if lc.relabel else lc.volume
+            ch = dev.changer
+            if ch is not None and ch.attached(dev):
+                if ch.autoload(dev, lc.slot, lc.slot > 0, target, msg or (lambda t: None)) == -1:
+                    return ""
+            dev.unmount()
             try:
                 if dev.volume_exists(target) and dev.volume_size(target) > 0:
                     dev.open(target, "read")
@@ -238,8 +242,11 @@ class StorageDaemon:
             return (f'3000 OK label. VolFiles=0 VolBytes={size} Volume="{lc.volume}" '
                     f"Device={dev.print_name()}\n")
 
-    def mount_device(self, dev) -> str:
+    def mount_device(self, dev, slot: int = 0, msg=None) -> str:
         from bareos.stored.device import BST_UNMOUNTED, BST_NOT_BLOCKED
+        ch = dev.changer
+        if ch is not None and ch.attached(dev) and not ch.virtual(dev):
+            return self._mount_changer_device(dev, slot, msg or (lambda t: None))
         with dev.lock:
             if dev.blocked == BST_UNMOUNTED:
                 dev.blocked = BST_NOT_BLOCKED
@@ -249,6 +256,51 @@ class StorageDaemon:
                 return f'3001 Device {dev.print_name()} is mounted with Volume "{dev.volume_name}"\n'
             return f"3906 File device {dev.print_name()} is always mounted.\n"
 
+    def _loaded_volume_label(self, dev):
+        """Open the volume a changer put into a file drive and read its label
+        (the drive directory holds the loaded volume); None when there is none."""
+        from bareos.stored.autochanger import files_in
+        from bareos.stored.device import DeviceError
+        names = [dev.volume_name] if dev.volume_name else files_in(dev.settings.archive_device)
+        for name in names:
+            try:
+                dev.open(name, "read")
+                lab = dev.read_volume_label()
+            except DeviceError:
+                dev.close()
+                continue
+            dev.close()
+            dev.volume_name = lab.volume_name
+            return lab
+        return None
+
+    def _mount_changer_device(self, dev, slot: int, msg) -> str:
+        from bareos.stored.device import BST_NOT_BLOCKED, BST_UNMOUNTED
+        with dev.lock:
+            if dev.num_writers or dev.num_readers:
+                if slot > 0:
+                    return f"3001 OK mount requested. Specified slot ignored. Device={dev.print_name()}\n"
+                if dev.volume_name:
+                    return f'3001 Device {dev.print_name()} is mounted with Volume "{dev.volume_name}"\n'
+            if slot > 0:
+                dev.changer.autoload(dev, slot, True, "", msg)
+            if dev.blocked == BST_UNMOUNTED:
+                dev.blocked = BST_NOT_BLOCKED
+            if slot > 0 or dev.label is None:
+                dev.volume_name = "" if slot > 0 else dev.volume_name
+                lab = self._loaded_volume_label(dev)
+                dev.label = lab
+            if dev.label is not None:
+                return f'3001 Device {dev.print_name()} is mounted with Volume "{dev.volume_name}"\n'
+            return (f"3905 Device {dev.print_name()} open but no Bareos volume is mounted.\n"
+                    "If this is not a blank tape, try unmounting and remounting the Volume.\n")
+
+    def _unload_if_idle(self, dev, msg=None) -> None:
+        ch = dev.changer
+        if ch is not None and ch.attached(dev) and not ch.virtual(dev) \
+                and not (dev.num_writers or dev.num_readers or dev.num_reserved):
+            ch.unload(dev, msg or (lambda t: None))
+
     def unmount_device(self, dev) -> str:
         from bareos.stored.device import BST_UNMOUNTED
         with dev.lock:
@@ -257,6 +309,7 @@ class StorageDaemon:
             if not dev.is_open and dev.blocked == BST_UNMOUNTED:
                 return f'3901 Device "{dev.print_name()}" is already unmounted.\n'
             dev.unmount()
+            self._unload_if_idle(dev)
             dev.blocked = BST_UNMOUNTED
             return f'3002 Device "{dev.print_name()}" unmounted.\n'
 
@@ -267,10 +320,27 @@ class StorageDaemon:
             if dev.num_writers or dev.num_readers:
                 return f'3937 Device "{dev.print_name()}" is busy with writers={dev.num_writers} reserved={dev.num_reserved}.\n'
             dev.unmount()
+            self._unload_if_idle(dev)
             return f'3022 Device "{dev.print_name()}" released.\n'
 
-    def read_label(self, dev, slot: int) -> str:
+    def read_label(self, dev, slot: int, msg=None) -> str:
         from bareos.stored.device import DeviceError
+        ch = dev.changer
+        if ch is not None and ch.attached(dev) and not ch.virtual(dev):
+            with dev.lock:
+                if dev.num_writers or dev.num_readers or dev.num_reserved:
+                    return f'3937 Device {dev.print_name()} is busy with writers={dev.num_writers} reserved={dev.num_reserved}.\n'
+                r = ch.autoload(dev, slot, slot > 0, "", msg or (lambda t: None))
+                if r in (-1, -2):
+                    return ""
+                if r == 1 and slot > 0:
+                    dev.volume_name = ""
+                lab = self._loaded_volume_label(dev)
+                if lab is None:
+                    return (f'3902 Cannot mount Volume on Storage Device {dev.print_name()} '
+                            "because:\nno Bareos volume is loaded\n")
+                dev.label = lab
+                return f"3001 Volume={lab.volume_name} Slot={slot}\n"
         with dev.lock:
             if not dev.volume_name:
                 return f'3902 Cannot mount Volume on Storage Device {dev.print_name()} because:\nno volume mounted\n'

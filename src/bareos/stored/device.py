@@ -83,6 +83,12 @@ class DeviceSettings:
     autoselect: bool = True
     drive_index: int = 0
     read_only: bool = False
+    autochanger: bool = False              # Autochanger = yes (attached to a changer)
+    changer_device: str = ""
+    changer_command: str | None = None     # None: not set; "": virtual disk changer
+    diagnostic_device: str = ""
+    max_changer_wait: int = 300
+    logical_drive: int = 0                 # position in its Autochanger resource
 
     @classmethod
     def from_resource(cls, res, name: str | None = None) -> "DeviceSettings":
@@ -103,6 +109,12 @@ class DeviceSettings:
             autoselect=bool(_res(res, "Auto Select", True)),
             drive_index=int(_res(res, "Drive Index", 0) or 0),
             read_only=access in ("readonly", "read", "in"),
+            autochanger=bool(_res(res, "Autochanger", False)),
+            changer_device=str(_res(res, "Changer Device", "") or ""),
+            changer_command=(None if _res(res, "Changer Command", None) is None
+                             else str(_res(res, "Changer Command", ""))),
+            diagnostic_device=str(_res(res, "Diagnostic Device", "") or ""),
+            max_changer_wait=int(_res(res, "Maximum Changer Wait", 300) or 300),
         )
 
 
@@ -138,6 +150,8 @@ class Device:
         self.attached_jobs: list[int] = []
         self.read_bytes = 0
         self.read_blocks = 0
+        self.changer = None                 # the Changer this drive belongs to
+        self.slot = -1                      # loaded slot: -1 unknown, 0 none
 
     # -- identity ----------------------------------------------------------
     @property

@@ -341,12 +341,14 @@ class DirSession:
             self.bs.send(f"3903 Error scanning label command: {line}\n")
             self.bs.signal(bnet.BNET_EOD)
             return False
-        dev = self._device(lc.device)
+        dev = self.sd.devices.find_drive(unbash_spaces(lc.device), lc.drive)
         if dev is None:
             self.bs.send(f'3999 Device "{lc.device}" not found or could not be opened.\n')
             self.bs.signal(bnet.BNET_EOD)
             return True
-        self.bs.send(self.sd.label_volume(dev, lc))
+        answer = self.sd.label_volume(dev, lc, msg=self.bs.send)
+        if answer:
+            self.bs.send(answer)
         self.bs.signal(bnet.BNET_EOD)
         return True
 
@@ -355,11 +357,13 @@ class DirSession:
         if v is None:
             self.bs.send(f"3909 Error scanning mount command: {line}\n")
         else:
-            dev = self._device(v[0])
+            dev = self.sd.devices.find_drive(unbash_spaces(v[0]), v[1])
             if dev is None:
                 self.bs.send(f"3999 Device {v[0]} not found or could not be opened.\n")
             else:
-                self.bs.send(self.sd.mount_device(dev))
+                answer = self.sd.mount_device(dev, slot=v[2] or 0, msg=self.bs.send)
+                if answer:
+                    self.bs.send(answer)
         self.bs.signal(bnet.BNET_EOD)
         return True
 
@@ -368,7 +372,7 @@ class DirSession:
         if v is None:
             self.bs.send(f"3907 Error scanning unmount command: {line}\n")
         else:
-            dev = self._device(v[0])
+            dev = self.sd.devices.find_drive(v[0], v[1])
             if dev is None:
                 self.bs.send(f'3999 Device "{v[0]}" not found or could not be opened.\n')
             else:
@@ -381,7 +385,7 @@ class DirSession:
         if v is None:
             self.bs.send(f"3927 Error scanning release command: {line}\n")
         else:
-            dev = self._device(v[0])
+            dev = self.sd.devices.find_drive(v[0], v[1])
             if dev is None:
                 self.bs.send(f'3999 Device "{v[0]}" not found or could not be opened.\n')
             else:
@@ -394,11 +398,13 @@ class DirSession:
         if len(v) != 3:
             self.bs.send(f"3909 Error scanning readlabel command: {line}\n")
         else:
-            dev = self._device(v[0])
+            dev = self.sd.devices.find_drive(unbash_spaces(v[0]), v[2])
             if dev is None:
                 self.bs.send(f'3999 Device "{v[0]}" not found or could not be opened.\n')
             else:
-                self.bs.send(self.sd.read_label(dev, v[1]))
+                answer = self.sd.read_label(dev, v[1], msg=self.bs.send)
+                if answer:
+                    self.bs.send(answer)
         self.bs.signal(bnet.BNET_EOD)
         return True
 
@@ -423,7 +429,7 @@ class DirSession:
 
 
 COMMANDS = (
-    ("autochanger", lambda s, line: _not_changer(s, line), False),
+    ("autochanger", lambda s, line: _changer_cmd(s, line), False),
     ("bootstrap", DirSession.cmd_bootstrap, False),
     ("cancel", DirSession.cmd_cancel, False),
     ("JobId=", DirSession.cmd_job, False),
@@ -453,9 +459,57 @@ def _mac():
     return mac
 
 
-def _not_changer(session: DirSession, line: str) -> bool:
-    v = P.bsscanf(line, "autochanger %s %127s")
-    name = v[1] if len(v) == 2 else ""
-    session.bs.send(f'3998 Device "{name}" is not an autochanger.\n')
-    session.bs.signal(bnet.BNET_EOD)
+def _changer_cmd(session: DirSession, line: str) -> bool:
+    """``autochanger list|listall|slots|drives <dev>`` and ``autochanger
+    transfer <dev> <src> <dst>`` (Bareos's ChangerCmd)."""
+    from bareos.stored.autochanger import status_text
+    bs = session.bs
+    cmd = None
+    src = dst = 0
+    for op in ("listall", "list", "slots", "drives"):
+        v = P.bsscanf(line, f"autochanger {op} %127s")
+        if len(v) == 1:
+            cmd, name = op, v[0]
+            break
+    else:
+        v = P.bsscanf(line, "autochanger transfer %127s %hd %hd")
+        if len(v) == 3:
+            cmd, name, src, dst = "transfer", v[0], v[1], v[2]
+    if cmd is None:
+        bs.send(f"3908 Error scanning autochanger drives/list/slots command: {line}\n")
+        bs.signal(bnet.BNET_EOD)
+        return True
+    dev = session.sd.devices.find_drive(unbash_spaces(name), None)
+    ch = dev.changer if dev is not None else None
+    if dev is None:
+        bs.send(f'3999 Device "{unbash_spaces(name)}" not found or could not be opened.\n')
+    elif ch is None:
+        bs.send(f'3998 Device "{dev.print_name()}" is not an autochanger.\n')
+    elif not ch.attached(dev) or not dev.settings.changer_command:
+        if cmd == "drives":
+            bs.send("drives=1\n")
+        bs.send(f"3993 Device {dev.print_name()} not an autochanger device.\n")
+    elif cmd == "drives":
+        bs.send(f"drives={len(ch.devices)}\n")
+    elif cmd == "transfer":
+        bs.send("3306 Issuing autochanger transfer command.\n")
+        status, lines = ch.transfer(dev, src, dst)
+        for text in lines:
+            bs.send(text)
+        if status != 0:
+            bs.send(f"3998 Autochanger error: ERR={status_text(status)}\n")
+        else:
+            bs.send(f"3308 Successfully transferred volume from slot {src} to {dst}.\n")
+    else:
+        bs.send(f'3306 Issuing autochanger "{cmd}" command.\n')
+        if cmd == "slots":
+            status, n = ch.num_slots(dev)
+            bs.send(f"slots={n}")
+        else:
+            status, lines = ch.list_lines(dev, cmd)
+            for text in lines:
+                bs.send(text)
+        if status != 0:
+            bs.send(f"3998 Autochanger error: ERR={status_text(status)}\n")
+    bs.signal(bnet.BNET_EOD)
     return True

@@ -54,6 +54,9 @@ def do_read_data(job, fd) -> bool:
                 break
             if not matcher.wants_volume(vol.name):
                 continue
+            if not _load_volume(job, dev, vol):
+                ok = False
+                break
             r = _read_volume(job, fd, dev, vol.name, matcher, reader)
             if r is None:
                 ok = False
@@ -80,6 +83,29 @@ def do_read_data(job, fd) -> bool:
     except (bnet.BnetError, OSError):
         ok = False
     return ok
+
+
+def _load_volume(job, dev, vol) -> bool:
+    """A drive of an autochanger: load the volume's slot (from the BSR, else
+    from the Director's catalog)."""
+    ch = dev.changer
+    if ch is None or not ch.attached(dev) or ch.virtual(dev):
+        return True
+    slot, in_changer = vol.slot, vol.slot > 0
+    if slot <= 0:
+        try:
+            info = job.volume_request(P.get_vol_info(job.job, vol.name, False))
+        except Exception:  # the catalog request failing is reported below
+            info = None
+        if info is not None:
+            slot, in_changer = info.slot, bool(info.in_changer)
+    with dev.lock:
+        r = ch.autoload(dev, slot, in_changer, vol.name, job.info, job=job.job)
+    if r != 1:
+        job.fatal(f'Cannot load Volume "{vol.name}" (slot {slot}) into device '
+                  f"{dev.print_name()} for reading.")
+        return False
+    return True
 
 
 def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordReader):

@@ -21,11 +21,8 @@ from bareos.stored.protocol import DirStore
 log = logging.getLogger("bareos.stored.reserve")
 
 
-class Autochanger:
-    def __init__(self, name: str, devices: list[Device], implicit: bool = False) -> None:
-        self.name = name
-        self.devices = devices
-        self.implicit = implicit
+from bareos.stored.autochanger import Changer as Autochanger  # noqa: E402
+from bareos.stored.autochanger import configure as _configure_changer  # noqa: E402
 
 
 class DeviceManager:
@@ -49,15 +46,25 @@ class DeviceManager:
                     self.devices[dev.name] = dev
                     self.listed.append(dev)
                     members.append(dev)
-                self.changers[res.name] = Autochanger(res.name, members, implicit=True)
+                ch = Autochanger(res.name, members, implicit=True)
+                for d in members:
+                    d.changer = ch
+                self.changers[res.name] = ch
             else:
                 dev = create_device(DeviceSettings.from_resource(res))
                 self.devices[dev.name] = dev
                 self.listed.append(dev)
         for res in config.resources("Autochanger"):
             names = res.get("Device") or []
+            if isinstance(names, str):
+                names = [names]
             members = [self.devices[n] for n in names if n in self.devices]
-            self.changers[res.name] = Autochanger(res.name, members)
+            _configure_changer(res, members)
+            ch = Autochanger(res.name, members, str(res.get("Changer Device") or ""),
+                             res.get("Changer Command"))
+            for d in members:
+                d.changer = ch
+            self.changers[res.name] = ch
 
     def add(self, dev: Device) -> Device:
         """Register a device built by hand (tests, tools)."""
@@ -75,6 +82,18 @@ class DeviceManager:
             for d in ch.devices:
                 if d.settings.autoselect:
                     return d
+        return None
+
+    def find_drive(self, name: str, drive: int | None) -> Device | None:
+        """Bareos's FindDevice: a device by name, or the drive with logical
+        number *drive* of the autochanger *name* (None/-1: the first
+        auto-selectable one)."""
+        dev = self.devices.get(name)
+        if dev is not None:
+            return dev
+        ch = self.changers.get(name)
+        if ch is not None:
+            return ch.member(drive)
         return None
 
     def candidates(self, name: str) -> list[Device]:

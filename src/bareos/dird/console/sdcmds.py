@@ -132,12 +132,14 @@ def _label(ua, relabel: bool) -> bool:
     d = ua.director
     if not ua.open_db():
         return False
-    if ua.find_arg("barcodes") >= 0 or ua.find_arg("barcode") >= 0:
-        ua.error_msg("label barcodes: autochangers are not supported yet by this Director.\n")
-        return False
+    barcodes = not relabel and (ua.find_arg("barcodes") >= 0 or ua.find_arg("barcode") >= 0)
     store = get_storage_resource(ua)
     if store is None:
         return False
+    if barcodes:
+        from .changer import label_barcodes, storage_drive
+        yes = bool(getattr(ua, "batch", False)) or ua.find_arg("yes") > 0
+        return label_barcodes(ua, store, storage_drive(ua, store), yes)
     cat = d.catalog
     old = None
     if relabel:

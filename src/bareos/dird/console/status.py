@@ -38,7 +38,11 @@ def run(ua) -> bool:
             return _not_yet(ua, f"status {ua.argk[i]}")
         store = get_storage_resource(ua, use_default=False)
         if store is not None:
-            daemon_status(ua, store, "storage")
+            if ua.find_arg("slots") > 0:
+                from .changer import status_slots
+                status_slots(ua, store)
+            else:
+                daemon_status(ua, store, "storage")
         return True
     if ua.argc == 1:
         choice = ua.select_item("Status available for:\n",

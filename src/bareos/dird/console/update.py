@@ -61,7 +61,8 @@ def run(ua) -> bool:
         update_pool(ua)
         return True
     if choice in (3, 4):
-        ua.error_msg("update slots: this Director cannot query an autochanger yet.\n")
+        from .changer import update_slots
+        update_slots(ua)
         return True
     if choice == 5:
         update_job(ua)
@@ -77,7 +78,8 @@ def run(ua) -> bool:
     elif idx == 1:
         update_pool(ua)
     elif idx == 2:
-        ua.error_msg("update slots: this Director cannot query an autochanger yet.\n")
+        from .changer import update_slots
+        update_slots(ua)
     elif idx == 3:
         update_stats(ua)
     return True
