@@ -278,6 +278,8 @@ def generate_event(job, ev: int, value=None) -> int:
 
 def translate(job, dev, stream: int, data, outgoing: bool):
     """Record translation of the write (outgoing) or read path."""
+    if getattr(job, "no_xflate", False):     # replication without Auto XFlate On Replication
+        return stream, data
     jp = job_plugins(job)
     if jp is None:
         return stream, data

@@ -203,6 +203,24 @@ def _release_read(job, dev) -> None:
     job.read_device = None
 
 
+def _xflate_on_replication(job) -> bool:
+    """The SD's Auto XFlate On Replication (default no: data copied byte-identical)."""
+    res = getattr(job.sd, "resource", None)
+    return bool(res.get("Auto XFlate On Replication", False)) if res is not None else False
+
+
+def _translate(job, dev, stream: int, data, outgoing: bool):
+    if not _xflate_on_replication(job):
+        return stream, data
+    from bareos.plugins import sd as sdplugins
+    return sdplugins.translate(job, dev, stream, data, outgoing)
+
+
+def _plugins_end(job) -> None:
+    from bareos.plugins import sd as sdplugins
+    sdplugins.job_end(job)
+
+
 def _start(session, job) -> None:
     from bareos.lib.version import BDATE, VERSION
     session.bs.send(f"3010 Job {job.job} start\n")
@@ -212,6 +230,7 @@ def _start(session, job) -> None:
 
 
 def _end(session, job, ok: bool) -> None:
+    _plugins_end(job)
     job.end_time = time.time()
     if not ok:
         job.set_status(JS_ERROR_TERMINATED)
@@ -285,7 +304,9 @@ def run_local(session, job) -> None:
                 if current is not None:
                     done_files.append(current)
                 current = _Attr(fi)
-            flushed = dcr.write_record(fi, rec.stream, rec.data)
+            stream, data = _translate(job, read_dev, rec.stream, rec.data, False)
+            stream, data = _translate(job, dcr.dev, stream, data, True)
+            flushed = dcr.write_record(fi, stream, data)
             job.bytes += len(rec.data)
             if is_attribute(rec.stream):
                 current.records.append((rec.stream, bytes(rec.data)))
@@ -434,12 +455,13 @@ def run_replicate(session, job) -> None:
             if rec.file_index < 0:
                 continue
             fi = renumber(rec)
-            if (fi, rec.stream) != last:
+            stream, data = _translate(job, read_dev, rec.stream, rec.data, False)
+            if (fi, stream) != last:
                 if last is not None:
                     sd_bs.signal(bnet.BNET_EOD)
-                sd_bs.send(f"{fi} {rec.stream} 0")
-                last = (fi, rec.stream)
-            sd_bs.send(bytes(rec.data))
+                sd_bs.send(f"{fi} {stream} 0")
+                last = (fi, stream)
+            sd_bs.send(bytes(data))
             job.bytes += len(rec.data)
             if job.is_canceled:
                 raise AppendError("canceled")
@@ -510,6 +532,8 @@ def cmd_listen(session, line: str) -> bool:
                       f"(Client Connect Wait {wait} s).")
         return False
     _start(session, job)
+    if not _xflate_on_replication(job):
+        job.no_xflate = True
     ok = False
     peer = job.fd
     stream = _ReplicateSocket(peer)
