@@ -152,6 +152,13 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
         mnt = con.call("mount storage=Changer slot=4 drive=0").decode()
         assert 'is mounted with Volume "AC0004"' in mnt, mnt
 
+        mv = con.call("move storage=Changer srcslots=5 dstslots=10").decode()
+        assert "3308 Successfully transferred volume from slot 5 to 10." in mv, mv
+        assert (ctl / "slot10").read_text().strip() == "AC0005"
+        assert media_rows(con)["AC0005"][:2] == (10, 1)
+        bad = con.call("move storage=Changer srcslots=2 dstslots=3").decode()
+        assert "Deselecting slot 2 doesn't have wanted status." in bad, bad
+
         jobid, st = site.run_job(con, "run job=backup-changer yes")
         log = site.job_log(con, jobid)
         assert st == "T", log

@@ -86,6 +86,10 @@ HANDLERS: dict[str, str] = {
     "unmount": "sdcmds:unmount",
     "umount": "sdcmds:unmount",
     "release": "sdcmds:release",
+    # autochangers (changer.py; label barcodes, update slots, status slots live there too)
+    "move": "changer:move",
+    "import": "changer:import_cmd",
+    "export": "changer:export_cmd",
     # estimate (estimate.py)
     "estimate": "estimate:run",
     # enable/disable (enable.py)

@@ -543,3 +543,175 @@ def status_slots(ua, store) -> None:
             flag = "*"
         ua.send_msg(_SLOT_FMT.format(v.slot, flag, name, mr.get("VolStatus") or "",
                                      mr.get("MediaType") or "", pool_name))
+
+
+# ------------------------------------------------------ move / import / export
+
+
+def transfer_volume(ua, store, src: int, dst: int) -> bool:
+    """``autochanger transfer``: the SD's lines go to the user; False on a 39xx."""
+    lines = sd_lines(ua, store, f"autochanger transfer {bash_spaces(device_name(store))} "
+                                f"{src} {dst}\n")
+    if lines is None:
+        return False
+    ok = True
+    for line in lines:
+        if _SD_MESSAGE.match(line) and line[1] == "9":
+            ok = False
+        ua.send_msg(line + "\n")
+    return ok
+
+
+def update_slots_from_list(ua, store, vols: list[VolEntry], slots: set[int]) -> None:
+    """Bareos's UpdateSlotsFromVolList: sync Slot/InChanger of the catalog
+    with a ``listall`` result for the given storage slots."""
+    cat = ua.director.catalog
+    sid = _storage_id(cat, store)
+    for vl in vols:
+        if vl.slot_type != SLOT_TYPE_STORAGE or vl.slot not in slots:
+            continue
+        make_inchanger_unique(cat, vl.slot, sid, volume=vl.volume or "")
+        if not vl.full or not vl.volume:
+            continue
+        mr = cat.get_media(volume_name=vl.volume)
+        if mr is None:
+            ua.warning_msg(f'Volume "{vl.volume}" not found in catalog. Slot={vl.slot} '
+                           "InChanger set to zero.\n")
+            continue
+        if int(mr.get("Slot") or 0) != vl.slot or not int(mr.get("InChanger") or 0) \
+                or int(mr.get("StorageId") or 0) != sid:
+            cat.update_media(int(mr["MediaId"]), Slot=vl.slot, InChanger=1, StorageId=sid)
+
+
+def _slot_arg(ua, name: str, max_slots: int) -> set[int] | None | bool:
+    """A srcslots=/dstslots= selection; False when not given, None on error."""
+    if ua.find_arg_with_value(name) < 0 and ua.find_arg_with_value(name[:-1]) < 0:
+        return False
+    return user_slot_list(ua, max_slots, name)
+
+
+def _validate(ua, vols: list[VolEntry], slots: set[int], want_full: bool) -> None:
+    drives = [v for v in vols if v.slot_type == SLOT_TYPE_DRIVE]
+    for v in vols:
+        if v.slot_type not in (SLOT_TYPE_STORAGE, SLOT_TYPE_IMPORT) or v.slot not in slots:
+            continue
+        in_drive = v.slot_type == SLOT_TYPE_STORAGE and any(d.loaded == v.slot for d in drives)
+        if want_full and (v.full or (v.full is False and in_drive)):
+            continue
+        if not want_full and v.full is False and not in_drive:
+            continue
+        ua.warning_msg(f"Deselecting slot {v.slot} doesn't have wanted status.\n")
+        slots.discard(v.slot)
+
+
+def _perform_move(ua, operation: str) -> bool:
+    from ..select import get_storage_resource
+
+    if not ua.open_db():
+        return True
+    store = get_storage_resource(ua, use_default=False)
+    if store is None:
+        return True
+    max_slots = get_num_slots(ua, store)
+    if max_slots <= 0:
+        ua.warning_msg("No slots in changer.\n")
+        return True
+    vols = get_vol_list(ua, store, listall=True, scan=True)
+    if not vols:
+        ua.warning_msg("No Volumes found, or no barcodes.\n")
+        return True
+    by_slot = {v.slot: v for v in vols if v.slot_type != SLOT_TYPE_DRIVE}
+    src = _slot_arg(ua, "srcslots", max_slots)
+    dst = _slot_arg(ua, "dstslots", max_slots)
+    if src is None or dst is None:
+        return True
+    if src is not False:
+        _validate(ua, vols, src, want_full=True)
+    if dst is not False and operation in ("import", "export"):
+        _validate(ua, vols, dst, want_full=False)
+    if operation in ("import", "export"):
+        names = ua.arg_value("volume")
+        if names:
+            wanted = set(names.split("|"))
+            picked = {v.slot for v in vols if v.volume in wanted and v.slot_type != SLOT_TYPE_DRIVE
+                      and (src is False or v.slot in src)}
+            src = picked
+    if operation == "import":
+        if src is False:
+            src = {v.slot for v in vols if v.slot_type == SLOT_TYPE_IMPORT and v.full}
+        if dst is False:
+            dst = {v.slot for v in vols if v.slot_type == SLOT_TYPE_STORAGE and v.full is False}
+        if any(by_slot.get(s) is None or by_slot[s].slot_type != SLOT_TYPE_IMPORT for s in src):
+            ua.warning_msg("Not all slots in source selection are import slots and filled.\n")
+            return True
+    elif operation == "export":
+        if not src:
+            ua.warning_msg("Cannot perform an export operation without source slot selection\n")
+            return True
+        if dst is False:
+            dst = {v.slot for v in vols if v.slot_type == SLOT_TYPE_IMPORT and v.full is False}
+        if any(by_slot.get(s) is None or by_slot[s].slot_type != SLOT_TYPE_IMPORT for s in dst):
+            ua.warning_msg("Not all slots in destination selection are export slots and "
+                           "empty.\n")
+            return True
+        if len(dst) < len(src):
+            ua.warning_msg(f"Not enough free export slots available to export {len(src)} "
+                           f"volume{'s' if len(src) != 1 else ''}, only {len(dst)} free export "
+                           f"slot{'s' if len(dst) != 1 else ''} available\n")
+            return True
+    else:
+        if not src or not dst:
+            ua.warning_msg("Cannot perform a move operation without source and/or destination "
+                           "selection\n")
+            return True
+    if src and dst and len(src) > len(dst):
+        ua.warning_msg("Source slot selection doesn't fit into destination slot selection.\n")
+        return True
+    if src & dst:
+        ua.warning_msg("Source slot selection and destination slot selection overlap.\n")
+        return True
+    if not src or not dst:
+        ua.warning_msg("Nothing to do\n")
+        return True
+    cat = ua.director.catalog
+    if operation == "export":
+        sid = _storage_id(cat, store)
+        for s in src:
+            v = by_slot.get(s)
+            if v is not None and v.volume:
+                mr = cat.get_media(volume_name=v.volume)
+                if mr is not None and int(mr.get("StorageId") or 0) == sid:
+                    cat.update_media(int(mr["MediaId"]), InChanger=0)
+    visited: set[int] = set()
+    targets = sorted(dst)
+    for s in sorted(src):
+        if not targets:
+            ua.warning_msg("Failed to find suitable destination slot in slot range.\n")
+            break
+        t = targets.pop(0)
+        if transfer_volume(ua, store, s, t):
+            visited.update((s, t))
+        else:
+            ua.warning_msg(f"Failed to move volume from source slot {s} to destination slot "
+                           f"{t}\n")
+            if operation == "export":
+                visited.add(s)
+    if visited:
+        fresh = get_vol_list(ua, store, listall=True, scan=True) or []
+        update_slots_from_list(ua, store, fresh, visited)
+    return True
+
+
+def move(ua) -> bool:
+    """``move storage= srcslots= dstslots=``."""
+    return _perform_move(ua, "move")
+
+
+def import_cmd(ua) -> bool:
+    """``import storage= [srcslots=] [dstslots=] [volume=]``."""
+    return _perform_move(ua, "import")
+
+
+def export_cmd(ua) -> bool:
+    """``export storage= srcslots= [dstslots=] [volume=]``."""
+    return _perform_move(ua, "export")
