@@ -246,6 +246,9 @@ class Director:
     def start(self, addresses: list[tuple[str, int]] | None = None) -> "Director":
         from .ua_server import handle_connection
 
+        from bareos.plugins.dir import load_director_plugins
+
+        load_director_plugins(self)                   # Plugin Directory / Plugin Names
         settings = tls.TlsSettings.from_resource(self.resource)
         psk = self.psk_lookup if tls.psk_available() else None
         self.server = NetServer(

@@ -15,6 +15,7 @@ from collections import deque
 from bareos.lib import jmsg, jobcodes
 from bareos.lib import version as v
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
+from bareos.plugins import dir as dirplugins
 
 from . import bootstrap as bsrmod
 from . import runscript
@@ -220,8 +221,12 @@ class JobEngine:
     def _job_thread(self, jcr: Jcr) -> None:
         d = self.director
         try:
+            if not dirplugins.job_start(jcr):      # Director plugins: JobStart, JobInit
+                raise JobFailed("Director plugin failed the job")
             self._wait_turn(jcr)
             jcr.start_time = time.time()
+            if not dirplugins.job_run(jcr):        # bDirEventJobRun
+                raise JobFailed("Director plugin failed the job")
             osinfo = v.distname()[0]
             jcr.info(f"Version: {v.VERSION} ({v.BDATE}) {osinfo}\n")
             try:
@@ -295,6 +300,7 @@ class JobEngine:
             except Exception as exc:
                 log.exception("auto prune after %s failed", jcr.job)
                 jcr.msg(jmsg.M_ERROR, f"Auto prune failed: {exc}\n")
+        dirplugins.job_end(jcr)                    # bDirEventJobEnd (after the report, as Bareos)
         if jcr.sink is not None:
             jcr.sink.job_finished(ok, _term_text(jcr))
         with self._lock:

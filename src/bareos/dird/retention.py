@@ -612,6 +612,8 @@ def create_new_volume(cat, r, req: VolumeRequest) -> dict | None:
         cols["StorageId"] = req.storage_id
     mid = cat.create_media(name, int(pool["PoolId"]), req.media_type, **cols)
     r.info_msg(f'Created new Volume "{name}" in catalog.\n')
+    from bareos.plugins import dir as dirplugins
+    dirplugins.generate_event(getattr(r, "jcr", None), dirplugins.bDirEventNewVolume)
     return cat.get_media(media_id=mid)
 
 

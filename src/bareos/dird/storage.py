@@ -68,6 +68,7 @@ class StorageSession:
 
     def start_job(self, fileset_md5: str | None, write: bool = True) -> None:
         jcr = self.jcr
+        self.send_plugin_options()
         pool = jcr.pool
         no_attr = 0 if (pool is None or pool.get("Catalog Files", True)) else 1
         spool_attr = 1 if jcr.job_res.get("Spool Attributes", False) else 0
@@ -93,6 +94,16 @@ class StorageSession:
         jcr.sd_auth = m.group(3)
         self.bs.send("getSecureEraseCmd\n")
         self._reply()
+
+    def send_plugin_options(self) -> None:
+        """The Job's `Sd Plugin Options`, each as `pluginoptions` before the
+        job command (Bareos's SendStoragePluginOptions)."""
+        opts = self.jcr.job_res.get("Sd Plugin Options") or []
+        for opt in [opts] if isinstance(opts, str) else opts:
+            self.bs.send(f"pluginoptions {bash_spaces(str(opt))}\n")
+            reply = self._reply()
+            if not reply.startswith("2000 OK"):
+                raise JobFailed(f"Storage daemon rejected Plugin Options command: {reply.strip()}")
 
     def reserve(self, write: bool) -> str:
         """`use storage=` / `use device=` reservation; returns the device name."""
