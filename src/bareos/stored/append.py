@@ -156,7 +156,10 @@ class WriteDcr:
         try:
             if size > 0 and info.status == "Append":
                 dev.open(name, "append")
+                _plugin_event(job, "DeviceOpen", self)
                 dev.read_volume_label(expected=name)
+                _plugin_event(job, "LabelRead", self)
+                _plugin_event(job, "LabelVerified", self)
             elif dev.settings.label_media and (size <= 0 or info.bytes == 0
                                                 or info.status in ("Recycle", "Purged")):
                 if size > 0 and info.status == "Append" and info.bytes:
@@ -165,6 +168,7 @@ class WriteDcr:
                                        prog=job.sd.name, vol_session_id=job.vol_session_id,
                                        vol_session_time=job.vol_session_time)
                 relabel = True
+                _plugin_event(job, "LabelWrite", self)
                 job.info(f'Labeled new Volume "{name}" on device {dev.print_name()}.')
             else:
                 job.warning(f'Volume "{name}" not on device {dev.print_name()}.' if size < 0 else
@@ -211,6 +215,7 @@ class WriteDcr:
         if relabel:
             self._update_media(True)
             self.labeled_new = True
+        _plugin_event(job, "VolumeLoad", self)
         job.info(f'Ready to append to end of Volume "{name}" size={end}')
         self._update_media(False)
         return True
@@ -376,13 +381,22 @@ class WriteDcr:
                 self.acquired = False
                 dev.num_writers -= 1
                 job.info(f"Releasing device {dev.print_name()}.")
+                _plugin_event(job, "DeviceRelease", self)
                 if dev.num_writers == 0 and (not dev.settings.always_open or dev.full):
                     dev.close()
+                    _plugin_event(job, "DeviceClose", self)
                     dev.mode = ""
                     if dev.full or not dev.settings.always_open:
                         dev.unmount()
             else:
                 job.sd.devices.release(dev, job.job_id)
+
+
+def _plugin_event(job, name: str, dcr=None) -> int:
+    """bsdEvent<name> to the job's SD plugins (bareos.plugins.sd)."""
+    from bareos.plugins import sd as sdplugins
+
+    return sdplugins.generate_event(job, getattr(sdplugins, "bSdEvent" + name), dcr)
 
 
 def session_label(job, label_type: int, dcr: WriteDcr) -> SessionLabel:

@@ -21,6 +21,7 @@ from bareos.lib.bsr import BsrError, parse_bsr
 from bareos.lib.jobcodes import (
     JS_CANCELED, JS_ERROR_TERMINATED, JS_RUNNING, JS_WAIT_FD,
 )
+from bareos.plugins import sd as sdplugins
 from bareos.stored import protocol as P
 from bareos.stored.device import DeviceError, VolumeLabelError
 
@@ -36,6 +37,7 @@ class DirSession:
         self.director = director
         self.monitor = bool(director.get("Monitor", False)) if director is not None else False
         self.job = None
+        self.pending_plugin_options: list[str] = []   # pluginoptions before the job command
 
     # -- loop ------------------------------------------------------------------
     def run(self) -> None:
@@ -80,6 +82,7 @@ class DirSession:
             self.sd.devices.release(job.read_device, job.job_id)
             job.read_device = None
         job.fd_done.set()
+        sdplugins.job_end(job)                 # bsdEventJobEnd unless the data session sent it
         self.sd.job_ended(job)
 
     # -- commands ----------------------------------------------------------------
@@ -93,6 +96,8 @@ class DirSession:
             self.bs.send(f"3915 Bad Job command. stat=0 CMD: {line}\n")
             return False
         self.job = self.sd.new_job(cmd, self.bs)
+        self.job.plugin_options.extend(self.pending_plugin_options)
+        sdplugins.job_start(self.job)          # plugin options, bsdEventJobStart
         self.bs.send(P.ok_job(self.job.vol_session_id, self.job.vol_session_time, self.job.key))
         return True
 
@@ -108,6 +113,8 @@ class DirSession:
             return False
         if self.job is not None:
             self.job.plugin_options.append(unbash_spaces(v[0]))
+        else:
+            self.pending_plugin_options.append(unbash_spaces(v[0]))
         self.bs.send("2000 OK plugin options\n")
         return True
 

@@ -116,7 +116,10 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
     with dev.lock:
         try:
             dev.open(name, "read")
+            sdplugins.generate_event(job, sdplugins.bSdEventDeviceOpen, dev)
             dev.read_volume_label(expected=name)
+            sdplugins.generate_event(job, sdplugins.bSdEventLabelRead, dev)
+            sdplugins.generate_event(job, sdplugins.bSdEventLabelVerified, dev)
         except (VolumeLabelError, DeviceError) as exc:
             job.fatal(f'Cannot open Volume "{name}" for reading: {exc}')
             dev.close()
@@ -189,4 +192,5 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
         f, _ = split_address(dev.position)
         job.info(f'End of Volume at file {f} on device {dev.print_name()}, Volume "{name}"')
         dev.close()
+    sdplugins.generate_event(job, sdplugins.bSdEventDeviceClose, dev)
     return result
