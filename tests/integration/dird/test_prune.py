@@ -190,3 +190,15 @@ def test_auto_prune_at_job_end(gdir):  # noqa: F811
 def _set(res, directive, value):
     """Change a directive of a loaded resource (as a reload with new text would)."""
     res.set(directive, value)
+
+
+def test_prune_directory_of_a_client(gdir):  # noqa: F811
+    cat = gdir.catalog
+    jid = _old_jobs(cat, 1, 1, files=3)[0]
+    cat.insert_attributes(jid, [("/other/x", "A A A A A A A A A A A A A A A A", "0", 9)])
+    call0(gdir, "prune directory directory=/data client=bareos-fd yes")
+    assert _files(cat, jid) == 1
+    assert _files(cat, 1) == 410
+    names = [r[0] for r in cat.sql(f"SELECT Path.Path FROM File JOIN Path USING (PathId) "
+                                   f"WHERE JobId = {jid}")[1]]
+    assert names == ["/other/"]
