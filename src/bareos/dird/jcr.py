@@ -166,8 +166,15 @@ class Jcr:
     def cancel(self) -> None:
         self.cancel_event.set()
         self.status = jobcodes.JS_CANCELED
+        # shut the sockets down (wakes threads blocked reading them); closing a TLS
+        # socket here would send close_notify while the job's thread is inside
+        # SSL_read on it, which crashes the Director.  The job's thread closes them.
         for s in list(self.sockets):
             try:
-                s.close()
+                shutdown = getattr(s, "shutdown", None)
+                if shutdown is not None:
+                    shutdown()
+                else:
+                    s.close()
             except Exception:
                 pass

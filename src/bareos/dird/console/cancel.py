@@ -40,6 +40,65 @@ def run(ua) -> bool:
         if not ua.acl_access_ok(acl.JOB, jcr.job_name):
             ua.error_msg(f"Job {jcr.job_name} not found.\n")
             continue
+        started = bool(jcr.sockets)
         d.jobs.cancel(jcr.jobid)
         ua.info_msg(f"JobId {jcr.jobid}, Job {jcr.job} marked to be canceled.\n")
+        if started:
+            # as Bareos: tell the File Daemon and the Storage Daemon on connections of
+            # their own, so that they stop the data transfer (closing the job's control
+            # connections alone leaves the FD sending and the SD writing)
+            if getattr(jcr, "client", None) is not None:
+                _cancel_on(ua, jcr, jcr.client, "client")
+            for res in _storages(jcr):
+                _cancel_on(ua, jcr, res, "storage")
     return True
+
+
+def _storages(jcr) -> list:
+    out = []
+    for attr in ("storage", "read_storage", "write_storage"):
+        res = getattr(jcr, attr, None)
+        if res is not None and all(r is not res for r in out):
+            out.append(res)
+    return out
+
+
+def _cancel_on(ua, jcr, res, kind: str) -> None:
+    """Connect to the job's FD or SD, send ``cancel Job=<job>``, show the answer."""
+    from bareos.lib import bnet
+    from bareos.lib.bnet import BnetError
+
+    from ..daemonconn import DaemonConnectError, connect_daemon
+
+    try:
+        if kind == "client":
+            from ..fdconn import connect_client
+
+            conn = connect_client(ua.director, res, timeout=10)
+        else:
+            conn = connect_daemon(ua.director, res, kind, timeout=10)
+    except (DaemonConnectError, OSError) as exc:
+        what = "File" if kind == "client" else "Storage"
+        ua.error_msg(f"Failed to connect to {what} daemon {res.name} to cancel the job: {exc}\n")
+        return
+    bs = conn.bsock
+    try:
+        bs.send(f"cancel Job={jcr.job}\n")
+        while True:
+            msg = bs.recv(timeout=15)
+            if isinstance(msg, int):
+                break
+            ua.send_msg(msg.decode("utf-8", "replace"))
+            break
+    except (BnetError, OSError, TimeoutError):
+        pass
+    finally:
+        try:
+            bs.signal(bnet.BNET_TERMINATE)
+        except (BnetError, OSError):
+            pass
+        bs.close()
+        if kind == "client":
+            from ..fdconn import release
+
+            release(conn)
