@@ -172,6 +172,13 @@ def device_status(sd, names: str | None = None, api: bool = False) -> str:
             out.append(f"\nDevice {dev.print_name()} is not open.\n")
             if dev.blocked == 1:
                 out.append("    Device is BLOCKED. User unmounted.\n")
+        if dev.settings.autochanger:
+            drive = dev.settings.logical_drive
+            if dev.slot > 0:
+                state = "is" if dev.is_open else "was last"
+                out.append(f"    Slot {dev.slot} {state} loaded in drive {drive}.\n")
+            else:
+                out.append(f"    Drive {drive} is not loaded.\n")
         if not api:
             out.append("==\n")
     if not api:

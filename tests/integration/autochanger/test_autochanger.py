@@ -152,6 +152,11 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
         mnt = con.call("mount storage=Changer slot=4 drive=0").decode()
         assert 'is mounted with Volume "AC0004"' in mnt, mnt
 
+        sdstat = con.call("status storage=Changer").decode()
+        assert 'Autochanger "Changer" with devices:' in sdstat, sdstat
+        assert "Slot 4 was last loaded in drive 0." in sdstat, sdstat
+        assert "Slot 9 was last loaded in drive 1." in sdstat, sdstat
+
         mv = con.call("move storage=Changer srcslots=5 dstslots=10").decode()
         assert "3308 Successfully transferred volume from slot 5 to 10." in mv, mv
         assert (ctl / "slot10").read_text().strip() == "AC0005"
