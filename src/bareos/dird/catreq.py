@@ -199,10 +199,29 @@ class CatalogService:
             job_res=getattr(self.jcr, "job_res", None), storage_id=storage_id, index=index,
             unwanted=[v for v in (args.get("unwanted_volumes") or "").split(",") if v],
             own_jobid=self.jcr.jobid or 0, exclude_jobids=running_jobids(director))
-        media = find_next_volume_for_append(self.cat, self._reporter(), req)
+        media = None
+        if storage is not None and storage.get("Auto Changer"):
+            media = self._in_changer_volume(req)
+        if media is None:
+            media = find_next_volume_for_append(self.cat, self._reporter(), req)
         if media is None:
             return "1901 No Media.\n"
         return volume_info_reply(media)
+
+    def _in_changer_volume(self, req) -> dict | None:
+        """An autochanger storage first takes an appendable volume that is in
+        the changer (InChanger=1), as Bareos's FindNextVolumeForAppend."""
+        from .retention import has_volume_expired
+
+        for _ in range(50):
+            media = self.cat.find_next_volume(int(req.pool["PoolId"]), req.media_type, "Append",
+                                              index=req.index, exclude=req.unwanted,
+                                              in_changer=True)
+            if media is None or int(media.get("Slot") or 0) <= 0:
+                return None
+            if not has_volume_expired(self.cat, self._reporter(), media):
+                return media
+        return None
 
     def _get_vol_info(self, args) -> str:
         from .retention import check_volume_for_writing, running_jobids

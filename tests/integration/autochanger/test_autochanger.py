@@ -125,8 +125,8 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
                              status, re.M), status
         assert re.search(r"^\s+9\*\|\s+\? \|", status, re.M), status
 
-        # the operator moves cartridges: AC0003 to slot 9, AC0002 out of the changer
-        for p in ctl.glob("drive*"):
+        # the operator moves cartridges: AC0003 to slot 9, AC0001 out of the changer
+        for p in ctl.glob("drive[0-9]*"):
             slot, _, bc = p.read_text().strip().partition(":")
             (ctl / f"slot{slot}").write_text(bc + "\n")
             os.unlink(p)
@@ -134,16 +134,16 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
                 if (d / bc).is_symlink():
                     os.unlink(d / bc)
         os.replace(ctl / "slot3", ctl / "slot9")
-        os.unlink(ctl / "slot2")
+        os.unlink(ctl / "slot1")
         # The SD still believes a slot is loaded in drive 0; a release tells it.
         con.call("release storage=Changer drive=0")
         upd = con.call("update slots storage=Changer").decode()
         assert 'Catalog record for Volume "AC0003" updated to reference slot 9.' in upd, upd
-        assert 'Catalog record for Volume "AC0001" is up to date.' in upd, upd
+        assert 'Catalog record for Volume "AC0002" is up to date.' in upd, upd
         rows = media_rows(con)
         assert rows["AC0003"][:2] == (9, 1)
-        assert rows["AC0002"][1] == 0
-        assert rows["AC0001"][:2] == (1, 1)
+        assert rows["AC0001"][1] == 0
+        assert rows["AC0002"][:2] == (2, 1)
 
         scan = con.call("update slots scan storage=Changer slots=9 drive=1").decode()
         assert "3001 Volume=AC0003 Slot=9" in scan, scan
@@ -161,8 +161,8 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
         assert "3308 Successfully transferred volume from slot 5 to 10." in mv, mv
         assert (ctl / "slot10").read_text().strip() == "AC0005"
         assert media_rows(con)["AC0005"][:2] == (10, 1)
-        bad = con.call("move storage=Changer srcslots=2 dstslots=3").decode()
-        assert "Deselecting slot 2 doesn't have wanted status." in bad, bad
+        bad = con.call("move storage=Changer srcslots=1 dstslots=3").decode()
+        assert "Deselecting slot 1 doesn't have wanted status." in bad, bad
 
         jobid, st = site.run_job(con, "run job=backup-changer yes")
         log = site.job_log(con, jobid)
@@ -171,8 +171,11 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
         m = re.search(r'Ready to append to end of Volume "(AC\d{4})"', log)
         assert m, log
         vol = m.group(1)
-        assert vol in BARCODES.values() and vol != "AC0002"
-        loaded = {p.read_text().strip().split(":")[1] for p in ctl.glob("drive*")}
+        # the Director offers a volume in the changer (AC0001, older in the
+        # catalog, is out of it)
+        assert vol in BARCODES.values() and vol != "AC0001"
+        assert "No slot defined in catalog" not in log, log
+        loaded = {p.read_text().strip().split(":")[1] for p in ctl.glob("drive[0-9]*")}
         assert vol in loaded
         assert (ctl / "media" / vol).stat().st_size > 400 * 1024
 
