@@ -316,6 +316,7 @@ class StorageDaemon:
     def release_device(self, dev) -> str:
         with dev.lock:
             if not dev.is_open:
+                self._unload_if_idle(dev)
                 return f'3921 Device "{dev.print_name()}" already released.\n'
             if dev.num_writers or dev.num_readers:
                 return f'3937 Device "{dev.print_name()}" is busy with writers={dev.num_writers} reserved={dev.num_reserved}.\n'

@@ -330,7 +330,17 @@ class FileDevice(Device):
     def path(self, volume: str) -> str:
         if not volume or "/" in volume or volume in (".", ".."):
             raise DeviceError(f"Invalid volume name {volume!r}")
-        return os.path.join(self.settings.archive_device, volume)
+        path = os.path.join(self.settings.archive_device, volume)
+        ch = self.changer
+        if ch is not None and ch.attached(self) and not ch.virtual(self) \
+                and not os.path.exists(path):
+            # A drive of an autochanger holds one cartridge, whatever its name:
+            # the file the changer put into the drive's directory.
+            from bareos.stored.autochanger import files_in
+            loaded = files_in(self.settings.archive_device)
+            if len(loaded) == 1:
+                return os.path.join(self.settings.archive_device, loaded[0])
+        return path
 
     def _open(self, volume: str, mode: str) -> None:
         path = self.path(volume)

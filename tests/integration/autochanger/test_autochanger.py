@@ -152,10 +152,22 @@ def test_label_barcodes_update_slots_backup_restore(changer_site, tmp_path):
         mnt = con.call("mount storage=Changer slot=4 drive=0").decode()
         assert 'is mounted with Volume "AC0004"' in mnt, mnt
 
+        # a single label with slot=: the cartridge in slot 10 has no barcode
+        (ctl / "slot10").write_text("NOBAR1\n")
+        one = site.bconsole(["label storage=Changer volume=Manual1 slot=10 drive=1 pool=Full"])
+        assert '3304 Issuing autochanger "load slot 10, drive 1" command.' in one, one
+        assert 'Catalog record for Volume "Manual1", Slot 10 successfully created.' in one, one
+        assert media_rows(con).get("Manual1") is None          # (media_rows lists AC* only)
+        assert b"Manual1" in (ctl / "media" / "NOBAR1").read_bytes()
+        # the operator takes that cartridge out of drive 1
+        os.unlink(drives[1] / "NOBAR1")
+        os.unlink(ctl / "drive1")
+        con.call("release storage=Changer drive=1")
+
         sdstat = con.call("status storage=Changer").decode()
         assert 'Autochanger "Changer" with devices:' in sdstat, sdstat
         assert "Slot 4 was last loaded in drive 0." in sdstat, sdstat
-        assert "Slot 9 was last loaded in drive 1." in sdstat, sdstat
+        assert "Drive 1 is not loaded." in sdstat, sdstat
 
         mv = con.call("move storage=Changer srcslots=5 dstslots=10").decode()
         assert "3308 Successfully transferred volume from slot 5 to 10." in mv, mv

@@ -208,6 +208,11 @@ def _label(ua, relabel: bool) -> bool:
             return False
         fields = dict(VolBytes=vol_bytes, VolStatus="Append", Slot=slot, InChanger=int(slot > 0),
                       LabelDate=int(__import__("time").time()))
+        from .changer import make_inchanger_unique
+        fields["StorageId"] = sid = cat.get_or_create_storage(
+            store.name, autochanger=int(bool(store.get("Auto Changer"))))
+        if slot > 0:
+            make_inchanger_unique(cat, slot, sid, volume=name)
         if exists is not None:
             cat.update_media(exists["MediaId"], **fields)
         else:
