@@ -247,10 +247,11 @@ def _failed(jcr) -> bool:
 def job_start(jcr) -> bool:
     """NewPlugins, DispatchNewPluginOptions, bDirEventJobStart and
     bDirEventJobInit; False when a plugin failed the job."""
+    before = _failed(jcr)
     try:
         plugins = load_director_plugins(jcr.director)
         if not plugins or getattr(jcr, "_dir_job_plugins", None) is not None:
-            return not _failed(jcr)
+            return True
         jp = jcr._dir_job_plugins = DirJobPlugins(jcr, plugins)
         jp.dispatch_options(_as_list(jcr.job_res.get("Dir Plugin Options")))
         if not _failed(jcr):
@@ -259,12 +260,16 @@ def job_start(jcr) -> bool:
             jp.event(bDirEventJobInit)
     except Exception:  # noqa: BLE001 - never take the Director down
         log.exception("Director plugins at job start")
-    return not _failed(jcr)
+    return before or not _failed(jcr)
 
 
 def job_run(jcr) -> bool:
+    """bDirEventJobRun; False when a plugin failed the job."""
+    if getattr(jcr, "_dir_job_plugins", None) is None:
+        return True
+    before = _failed(jcr)
     generate_event(jcr, bDirEventJobRun)
-    return not _failed(jcr)
+    return before or not _failed(jcr)
 
 
 def generate_event(jcr, ev: int, value=None) -> int:
