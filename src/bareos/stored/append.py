@@ -388,6 +388,7 @@ class WriteDcr:
                     dev.mode = ""
                     if dev.full or not dev.settings.always_open:
                         dev.unmount()
+                        _plugin_event(job, "VolumeUnload", self)
             else:
                 job.sd.devices.release(dev, job.job_id)
 

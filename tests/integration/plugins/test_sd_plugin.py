@@ -91,7 +91,8 @@ def test_sd_plugin_records_events_of_backup_and_restore(plugin_site, tmp_path):
         lines = events.read_text().splitlines()
         seen = [line.split()[0] for line in lines]
         assert seen[0] == "bsdEventJobStart" and seen[-1] == "bsdEventJobEnd"
-        for ev in ("bsdEventLabelWrite", "bsdEventVolumeLoad", "bsdEventDeviceClose"):
+        for ev in ("bsdEventLabelWrite", "bsdEventVolumeLoad", "bsdEventDeviceClose",
+                   "bsdEventVolumeUnload"):
             assert ev in seen, seen
         # as in Bareos, bareossd.RegisterEvents takes events up to
         # WriteRecordTranslation only: DeviceRelease never reaches Python
