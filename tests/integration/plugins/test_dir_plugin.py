@@ -102,11 +102,15 @@ def test_dir_plugin_gets_job_events_and_writes_job_messages(plugin_site, tmp_pat
 
 
 def test_two_dir_plugin_options_reach_two_instances(plugin_site, tmp_path):
+    """Two entries in a JobDefs the Job uses."""
     events = tmp_path / "events.txt"
-    site, _ = setup_site(
-        plugin_site, tmp_path,
-        f'Dir Plugin Options = "python3:instance=0:module_name=recorder:tag=first:log={events}"',
-        f'Dir Plugin Options = "python3:instance=1:module_name=recorder:tag=second:log={events}"')
+    site, _ = setup_site(plugin_site, tmp_path, 'JobDefs = "PluginDefs"')
+    site.dir_conf("jobdefs").mkdir(exist_ok=True)
+    site.dir_conf("jobdefs/PluginDefs.conf").write_text(
+        'JobDefs {\n  Name = "PluginDefs"\n'
+        f'  Dir Plugin Options = "python3:instance=0:module_name=recorder:tag=first:log={events}"\n'
+        f'  Dir Plugin Options = "python3:instance=1:module_name=recorder:tag=second:log={events}"\n'
+        '}\n')
     site.start()
     con = site.console()
     try:
