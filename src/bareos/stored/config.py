@@ -119,6 +119,9 @@ _DEVICE = [
     D("MinimumBlockSize", "pint32"),
     D("MaximumBlockSize", "maxblocksize", default='1048576'),
     D("MaximumFileSize", "size64", default='1000000000'),
+    # Removed from Bareos's table in later releases; older configurations still use it,
+    # and a File device honours it as its volume size limit (besides the pool's).
+    D("MaximumVolumeSize", "size64", deprecated='20.0.0'),
     D("VolumeCapacity", "size64"),
     D("MaximumConcurrentJobs", "pint32", default='1'),
     D("SpoolDirectory", "dir"),
