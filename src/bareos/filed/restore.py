@@ -31,6 +31,9 @@ from . import xattr as xattrmod
 from .scan import bsscanf
 
 _OFFSET = struct.Struct(">Q")
+#: The data streams :meth:`Restorer.write_data` writes.
+DATA_STREAMS = (STREAM_FILE_DATA, STREAM_SPARSE_DATA, STREAM_COMPRESSED_DATA,
+                STREAM_SPARSE_COMPRESSED_DATA, STREAM_GZIP_DATA, STREAM_SPARSE_GZIP_DATA)
 _IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -171,8 +174,11 @@ class Restorer:
     """Recreate files from records (sans network)."""
 
     def __init__(self, jcr, where: str = "", regexwhere: str | None = None, replace: str = "a",
-                 prefix_links: bool = False) -> None:
+                 prefix_links: bool = False, xattrs_first: bool = False) -> None:
         self.jcr = jcr
+        # ACLs/xattrs before owner, mode and times (bextract's order) instead of after
+        # them (the File Daemon's order)
+        self.xattrs_first = xattrs_first
         self.where = where or ""
         if self.where == "/":
             self.where = ""
@@ -261,8 +267,7 @@ class Restorer:
                 self._msg(jmsg.M_ERROR, f"Record header file index {fi} not equal record index "
                                         f"{cur.fi if cur else 0}")
             return
-        if stream_type in (STREAM_FILE_DATA, STREAM_SPARSE_DATA, STREAM_COMPRESSED_DATA,
-                           STREAM_SPARSE_COMPRESSED_DATA, STREAM_GZIP_DATA, STREAM_SPARSE_GZIP_DATA):
+        if stream_type in DATA_STREAMS:
             if cur.extract:
                 self.write_data(cur, stream_type, data)
         elif digestmod.is_digest_stream(stream_type):
@@ -278,7 +283,9 @@ class Restorer:
         else:
             self._msg(jmsg.M_WARNING, f"Unknown stream={stream_type} ignored. This shouldn't happen!")
 
-    def start_file(self, fi: int, data: bytes) -> None:
+    def start_file(self, fi: int, data: bytes) -> bool:
+        """Make the file of an attribute record; True when it was made (data,
+        ACL and xattr records of it are used)."""
         jcr = self.jcr
         attrs = decode_attributes(data)
         self.last_fi = fi
@@ -287,7 +294,7 @@ class Restorer:
         fname = attrs.fname
         if ftype == FT_DELETED:
             self.cur = None
-            return
+            return False
         if ftype == FT_DIREND:
             fname = fname.rstrip("/") or "/"
         path = self.output_name(fname)
@@ -296,7 +303,7 @@ class Restorer:
         jcr.last_fname = path
         if self.plugins is not None and self.plugins.restoring:
             if self._plugin_start_file(cur, attrs, st, path):
-                return
+                return cur.extract
         # replace policy
         try:
             existing = os.lstat(path)
@@ -312,7 +319,7 @@ class Restorer:
                 skip = f"File skipped. Already exists: {path}"
             if skip is not None:
                 self._msg(jmsg.M_INFO, skip)
-                return
+                return False
         parent = os.path.dirname(path)
         try:
             self._makepath(parent)
@@ -349,26 +356,22 @@ class Restorer:
                     os.mkfifo(path, 0o600)
                 elif S.S_ISSOCK(mode):
                     self._msg(jmsg.M_INFO, f"Socket file not restored: {path}")
-                    return
+                    return False
                 else:
                     os.mknod(path, S.S_IFMT(mode) | 0o600, st.st_rdev)
             else:
                 self._msg(jmsg.M_ERROR, f"Unknown file type {ftype}; not restored: {path}")
-                return
+                return False
         except OSError as exc:
             self._msg(jmsg.M_ERROR, f"Could not create {path}: ERR={exc.strerror or exc}")
             if cur.fd >= 0:
                 os.close(cur.fd)
                 cur.fd = -1
-            return
+            return False
         cur.extract = True
         self.files_restored += 1
-        if ftype in (FT_REG, FT_REGE, FT_RAW) and self.digest_guess:
-            try:
-                cur.digest = digestmod.new_digest(self.digest_guess)
-                cur.digest_stream = self.digest_guess
-            except digestmod.DigestUnavailable:
-                cur.digest = None
+        self._start_digest(cur)
+        return True
 
     def _plugin_start_file(self, cur, attrs, st, path) -> bool:
         """A file inside a plugin stream: the plugin creates it.  False when
@@ -384,13 +387,18 @@ class Restorer:
             return True
         cur.extract = True
         self.files_restored += 1
+        self._start_digest(cur)
+        return True
+
+    def _start_digest(self, cur: _File) -> None:
+        """Digest a regular file's data as it is written when the job's
+        digest stream is known (from the files before it)."""
         if cur.ftype in (FT_REG, FT_REGE, FT_RAW) and self.digest_guess:
             try:
                 cur.digest = digestmod.new_digest(self.digest_guess)
                 cur.digest_stream = self.digest_guess
             except digestmod.DigestUnavailable:
                 cur.digest = None
-        return True
 
     def _digest_of_file(self, path: str, stream: int) -> bytes | None:
         try:
@@ -493,19 +501,27 @@ class Restorer:
                     os.ftruncate(cur.fd, st.st_size)
                 os.close(cur.fd)
                 cur.fd = -1
+            if self.xattrs_first:
+                self._restore_delayed(cur)
             if cur.ftype != FT_LNKSAVED:
                 self.set_attributes(cur)
-            for stream, data in cur.delayed:
-                try:
-                    if stream == STREAM_XATTR_LINUX:
-                        xattrmod.restore_xattr_stream(path, data)
-                    else:
-                        xattrmod.restore_acl_stream(path, stream, data)
-                except (OSError, xattrmod.XattrFormatError) as exc:
-                    what = "xattr" if stream == STREAM_XATTR_LINUX else "acl"
-                    self._msg(jmsg.M_WARNING, f"Cannot restore {what} on {path}: ERR={getattr(exc, 'strerror', None) or exc}")
+            if not self.xattrs_first:
+                self._restore_delayed(cur)
         except OSError as exc:
             self._msg(jmsg.M_ERROR, f"Could not set attributes of {path}: ERR={exc.strerror or exc}")
+
+    def _restore_delayed(self, cur: _File) -> None:
+        """The ACL and xattr records of the file."""
+        path = cur.path
+        for stream, data in cur.delayed:
+            try:
+                if stream == STREAM_XATTR_LINUX:
+                    xattrmod.restore_xattr_stream(path, data)
+                else:
+                    xattrmod.restore_acl_stream(path, stream, data)
+            except (OSError, xattrmod.XattrFormatError) as exc:
+                what = "xattr" if stream == STREAM_XATTR_LINUX else "acl"
+                self._msg(jmsg.M_WARNING, f"Cannot restore {what} on {path}: ERR={getattr(exc, 'strerror', None) or exc}")
 
     def set_attributes(self, cur: _File) -> None:
         st = cur.st

@@ -52,7 +52,9 @@ def encode_xattrs(items: list[tuple[str, bytes]]) -> bytes:
     return bytes(out)
 
 
-def decode_xattrs(data: bytes) -> list[tuple[str, bytes]]:
+def parse_xattr_stream(data) -> list[tuple[bytes, bytes]]:
+    """The (name, value) pairs of an xattr stream as bytes; trailing NULs of
+    a name are dropped.  Raises XattrFormatError (a ValueError)."""
     items = []
     pos = 0
     n = len(data)
@@ -74,8 +76,13 @@ def decode_xattrs(data: bytes) -> list[tuple[str, bytes]]:
         pos += vlen
         if len(name) != nlen or len(value) != vlen:
             raise XattrFormatError("Illegal xattr stream, truncated")
-        items.append((name.decode("utf-8", "surrogateescape"), bytes(value)))
+        items.append((bytes(name).rstrip(b"\0"), bytes(value)))
     return items
+
+
+def decode_xattrs(data: bytes) -> list[tuple[str, bytes]]:
+    return [(name.decode("utf-8", "surrogateescape"), value)
+            for name, value in parse_xattr_stream(data)]
 
 
 def read_xattrs(path: str) -> list[tuple[str, bytes]]:

@@ -5,7 +5,8 @@
 
 Files are selected by the bootstrap (``-b``) and/or the include/exclude
 lists, and written below the output directory (which must exist) with
-their data, owner, mode, times and extended attributes.
+their data, owner, mode, times, extended attributes and ACLs by the File
+Daemon's :class:`bareos.filed.restore.Restorer`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from __future__ import annotations
 import os
 import sys
 
+from bareos.filed.restore import DATA_STREAMS, Restorer
+from bareos.lib import jmsg as _jmsg
 from bareos.lib.bsr import BsrError, BsrMatcher, load_bsr
 from bareos.lib.stat import AttributeFormatError, decode_attributes
 from bareos.lib.streams import (
-    FT_DELETED, STREAM_ENCRYPTED_FILE_COMPRESSED_DATA, STREAM_ENCRYPTED_FILE_DATA,
+    FT_DELETED, FT_LNKSAVED, STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL,
+    STREAM_ENCRYPTED_FILE_COMPRESSED_DATA, STREAM_ENCRYPTED_FILE_DATA,
     STREAM_ENCRYPTED_FILE_GZIP_DATA, STREAM_ENCRYPTED_MACOS_FORK_DATA,
     STREAM_ENCRYPTED_SESSION_DATA, STREAM_ENCRYPTED_WIN32_COMPRESSED_DATA,
     STREAM_ENCRYPTED_WIN32_DATA, STREAM_ENCRYPTED_WIN32_GZIP_DATA, STREAM_HFSPLUS_ATTRIBUTES,
@@ -25,11 +29,10 @@ from bareos.lib.streams import (
     STREAM_SHA1_DIGEST, STREAM_SHA256_DIGEST, STREAM_SHA512_DIGEST, STREAM_SIGNED_DIGEST,
     STREAM_UNIX_ACCESS_ACL, STREAM_UNIX_ATTRIBUTES, STREAM_UNIX_ATTRIBUTES_EX,
     STREAM_UNIX_DEFAULT_ACL, STREAM_WIN32_COMPRESSED_DATA, STREAM_WIN32_DATA,
-    STREAM_WIN32_GZIP_DATA, STREAM_XXH128_DIGEST, stream_name,
+    STREAM_WIN32_GZIP_DATA, STREAM_XATTR_LINUX, STREAM_XXH128_DIGEST, stream_name,
 )
 from bareos.stored.volume.block import DamagedBlock
 from bareos.stored.volume.scan import LabelRecord
-from bareos.tools.restore_writer import CREATED, DATA_STREAMS, ERROR, EXTRACT, RestoreWriter
 from bareos.tools.volume_access import (
     FileFilter, Messages, ToolError, available_devices, load_sd_config, ls_line,
     read_volumes, resolve_device,
@@ -44,6 +47,7 @@ _ENCRYPTED = (STREAM_ENCRYPTED_FILE_DATA, STREAM_ENCRYPTED_WIN32_DATA,
               STREAM_ENCRYPTED_FILE_GZIP_DATA, STREAM_ENCRYPTED_WIN32_GZIP_DATA,
               STREAM_ENCRYPTED_FILE_COMPRESSED_DATA, STREAM_ENCRYPTED_WIN32_COMPRESSED_DATA,
               STREAM_ENCRYPTED_MACOS_FORK_DATA)
+_LINUX_ACL = (STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL)
 _ACL = (STREAM_UNIX_ACCESS_ACL, STREAM_UNIX_DEFAULT_ACL) + tuple(range(1000, 1021))
 _XATTR = tuple(range(1988, 2000))
 _WIN32 = (STREAM_WIN32_DATA, STREAM_WIN32_GZIP_DATA, STREAM_WIN32_COMPRESSED_DATA)
@@ -78,14 +82,31 @@ def build_parser(prog: str = "bextract"):
     return ap
 
 
+class _ToolJcr:
+    """What :class:`Restorer` needs of a job: its messages go to bextract's
+    output (``bextract JobId 0: Error: ...``)."""
+
+    _KINDS = {_jmsg.M_FATAL: "fatal", _jmsg.M_ERROR: "error", _jmsg.M_WARNING: "warning"}
+
+    def __init__(self, msgs: Messages):
+        self.msgs = msgs
+        self.job_files = 0
+        self.job_bytes = 0
+        self.last_fname = ""
+
+    def jmsg(self, mtype: int, text: str) -> None:
+        self.msgs.jmsg(text, self._KINDS.get(mtype, "info"))
+
+
 class Extractor:
     """The record callback of bextract: turns the records of a volume into
-    files through a :class:`RestoreWriter`."""
+    files through the File Daemon's :class:`Restorer` (xattrs and ACLs are
+    set before owner, mode and times, as Bareos's bextract does)."""
 
     def __init__(self, where: str, msgs: Messages, filt: FileFilter):
         self.msgs = msgs
         self.filt = filt
-        self.writer = RestoreWriter(where, report=self._report)
+        self.restorer = Restorer(_ToolJcr(msgs), where=where, xattrs_first=True)
         self.num_files = 0
         self.cur_key: tuple[int, int, int] | None = None   # (sid, stime, FileIndex)
         self.extract = False
@@ -95,11 +116,8 @@ class Extractor:
         self.unsupported = 0
         self.damaged = 0
 
-    def _report(self, kind: str, text: str) -> None:
-        self.msgs.jmsg(text, kind)
-
     def _close_previous(self) -> None:
-        self.writer.finish_file()
+        self.restorer.close_file()
         self.extract = False
         self.cur_key = None
 
@@ -125,32 +143,30 @@ class Extractor:
             if attrs.type == FT_DELETED:
                 self.msgs.jmsg(f"{attrs.fname} was deleted.")
                 return
-            res = self.writer.start_file(attrs)
-            if res.status in (EXTRACT, CREATED):
-                ofname, olname = self.writer.output_names(attrs)
-                self.msgs.jmsg(ls_line(attrs, ofname, olname), timestamp=False)
+            if self.restorer.start_file(rec.file_index, rec.data):
+                out = self.restorer.output_name
+                olname = out(attrs.link) if attrs.type == FT_LNKSAVED else attrs.link
+                self.msgs.jmsg(ls_line(attrs, out(attrs.fname), olname), timestamp=False)
                 self.num_files += 1
                 self.extract = True
                 self.cur_key = (rec.vol_session_id, rec.vol_session_time, rec.file_index)
-            elif res.status == ERROR:
-                self.msgs.jmsg(res.message, "error")
-            elif res.message:
-                self.msgs.jmsg(res.message)
             return
         key = (rec.vol_session_id, rec.vol_session_time, rec.file_index)
         mine = self.extract and key == self.cur_key
+        cur = self.restorer.cur
         if ms in _WIN32:
             self.win32_msg += 1     # BackupRead format: not decoded here
         elif ms in DATA_STREAMS:
+            if mine and cur.extract:
+                self.restorer.write_data(cur, ms, rec.data)
+        elif ms in _XATTR or ms in _LINUX_ACL:
             if mine:
-                self.writer.write_data(ms, rec.data)
-        elif ms in _XATTR:
-            if mine:
-                self.writer.add_xattr_stream(rec.data)
+                # every xattr stream is read in the Linux layout
+                cur.delayed.append((STREAM_XATTR_LINUX if ms in _XATTR else ms, bytes(rec.data)))
         elif ms in _ACL:
             if mine:
                 if not self.acl_msg:
-                    self.msgs.jmsg(f"ACL stream {ms} of {self.writer.cur.ofname if self.writer.cur else ''}"
+                    self.msgs.jmsg(f"ACL stream {ms} of {cur.path}"
                                    " not restored (ACLs are not supported by this bextract)",
                                    "warning")
                 self.acl_msg += 1
@@ -171,6 +187,7 @@ class Extractor:
 
     def finish(self) -> None:
         self._close_previous()
+        self.restorer.finish()
 
 
 def main(argv=None, out=None) -> int:

@@ -10,7 +10,7 @@ import struct
 import pytest
 
 from bareos.tools import bextract
-from bareos.tools.restore_writer import XATTR_MAGIC, parse_xattr_stream
+from bareos.filed.xattr import XATTR_MAGIC, parse_xattr_stream
 from tests.unit.tools.conftest import tree_snapshot
 from tests.unit.tools.volfactory import JobInfo, VolumeBuilder, make_tree
 
