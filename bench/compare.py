@@ -118,6 +118,7 @@ class Runner:
         self.samples: dict[str, dict[str, list[dict]]] = {t: {"ours": [], "bacula": []} for t in TASKS}
         self.errors: list[str] = []
         self.notes: list[str] = []
+        self.part_seconds: dict[str, float] = {}
 
     def systems(self) -> list[systems.System]:
         sets = {"large": self.ds.large, "small": self.ds.small}
@@ -156,11 +157,14 @@ class Runner:
         log(f"  {sysobj.label:9s} {task:18s} {r.seconds:8.2f} s  files={r.files} bytes={r.bytes} "
             f"cpu={r.cpu} rss={r.rss}")
 
-    def round(self, rnd: int) -> None:
+    def round(self, rnd: int, phase: str) -> float:
+        """One round of the main tasks (phase 'main') or of the LZ4/GZIP ones
+        ('compression'), on fresh configurations of both systems; its seconds."""
         syss = self.systems()
         if rnd % 2 == 1:
             syss.reverse()
         fulls: dict = {}
+        t_start = time.time()
         try:
             self.ds.reset()
             for s in list(syss):
@@ -168,25 +172,25 @@ class Runner:
                     s.configure()
                     s.start()
                 except Exception as e:  # noqa: BLE001 - the other system is still measured
-                    msg = f"round {rnd + 1} {s.label}: could not start: {e}"
+                    msg = f"{phase} round {rnd + 1} {s.label}: could not start: {e}"
                     self.errors.append(msg)
                     log("FAILED " + msg)
                     s.stop()
                     syss.remove(s)
-                self.notes.extend(f"round {rnd + 1} {s.label}: {r}" for r in s.console_retries)
+                self.notes.extend(f"{phase} round {rnd + 1} {s.label}: {r}" for r in s.console_retries)
             if not syss:
-                return
-            log(f"round {rnd + 1}: " + " then ".join(s.label for s in syss))
-            for task in BEFORE_MUTATION:
-                for s in syss:
-                    self.one(s, task, rnd, fulls)
-            m = self.ds.mutate()
-            log(f"  mutation: {m}")
-            for task in AFTER_MUTATION:
-                for s in syss:
-                    self.one(s, task, rnd, fulls)
-            self.ds.reset()
-            if not self.args.no_compression:
+                return time.time() - t_start
+            log(f"{phase} round {rnd + 1}: " + " then ".join(s.label for s in syss))
+            if phase == "main":
+                for task in BEFORE_MUTATION:
+                    for s in syss:
+                        self.one(s, task, rnd, fulls)
+                m = self.ds.mutate()
+                log(f"  mutation: {m}")
+                for task in AFTER_MUTATION:
+                    for s in syss:
+                        self.one(s, task, rnd, fulls)
+            else:
                 for task in COMPRESSED + (COMPRESSED_SMALL if self.args.compress_small else []):
                     for s in syss:
                         self.one(s, task, rnd, fulls)
@@ -197,6 +201,7 @@ class Runner:
             if not self.args.keep:
                 for s in syss:
                     shutil.rmtree(s.base, ignore_errors=True)
+        return time.time() - t_start
 
 
 def main(argv=None) -> int:
@@ -255,21 +260,34 @@ def main(argv=None) -> int:
 
     runner = Runner(args, ds, work, with_bacula=bacula_note is None)
     interrupted = None
-    rnd = 0
     budget = 60 * (args.budget or (15 if args.quick else 19))
-    skipped = None
+    skipped: list[str] = []
+    rounds_done = {"main": 0, "compression": 0}
     try:
-        for rnd in range(rounds):
-            t_round = time.time()
-            runner.round(rnd)
-            took = time.time() - t_round
-            if rnd + 1 < rounds and time.time() + took * 1.1 > started + budget:
-                skipped = (f"stopped after {rnd + 1} of {rounds} rounds: another round "
-                           f"({took:.0f} s) would pass the {budget / 60:.0f}-minute budget")
-                log(skipped)
-                break
+        # the main tasks first, all rounds (the budget permitting); then the LZ4/GZIP tasks
+        phases = [("main", rounds)] + ([] if args.no_compression else [("compression", rounds)])
+        first_main = 0.0
+        for phase, n in phases:
+            took = 0.0
+            for rnd in range(n):
+                left = started + budget - time.time()
+                # keep room for one round of the LZ4/GZIP tasks (about as long as a main round)
+                reserve = first_main if (phase == "main" and not args.no_compression) else 0.0
+                if rnd > 0 and took * 1.1 + 10 + reserve > left:
+                    skipped.append(f"{phase} tasks: {rnd} of {n} rounds; another ({took:.0f} s) would pass "
+                                   f"the {budget / 60:.0f}-minute budget")
+                    log(skipped[-1])
+                    break
+                if phase == "compression" and rnd == 0 and left < 60:
+                    skipped.append("LZ4/GZIP tasks not run: the time budget is spent")
+                    log(skipped[-1])
+                    break
+                took = runner.round(rnd, phase)
+                rounds_done[phase] = rnd + 1
+                if phase == "main" and rnd == 0:
+                    first_main = took
     except KeyboardInterrupt as e:
-        interrupted = f"interrupted in round {rnd + 1}: {e}"
+        interrupted = f"interrupted: {e}"
         log(interrupted)
     entries, small_bytes = ds.small_stats()
     meta = {
@@ -281,7 +299,7 @@ def main(argv=None) -> int:
                     "small_entries": entries, "small_bytes": small_bytes},
         "bacula": bacula_note or f"Bacula {systems.bacula_version()} (Debian), no TLS (9.6 has no TLS-PSK)",
         "ours": "bareos-py, TLS-PSK between all daemons and the console",
-        "rounds_done": (rnd + 1) if not interrupted else rnd, "rounds_note": skipped,
+        "rounds_done": rounds_done, "rounds_note": "; ".join(skipped) or None,
         "errors": runner.errors, "notes": runner.notes, "interrupted": interrupted,
     }
     res = report.build(TASKS, runner.samples, meta, lim)

@@ -12,6 +12,7 @@ the small files and appends to one large file; ``reset`` undoes it exactly
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 MiB = 1024 * 1024
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,20 @@ QUICK = Spec(large_mib=32, small_files=5_000, top_dirs=10, sub_dirs=5, append_mi
 
 
 def _text_block(rnd: random.Random, size: int) -> bytes:
-    """Text-like bytes: lines of words from a small vocabulary (compresses ~2-3x)."""
-    syll = ["ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "zi", "pa", "do", "gu", "an", "er", "is", "ot"]
-    words = ["".join(rnd.choice(syll) for _ in range(rnd.randint(1, 4))) for _ in range(4000)]
-    out = bytearray()
-    line = 0
-    while len(out) < size:
-        n = rnd.randint(4, 14)
-        out += f"{line:08d} ".encode() + " ".join(rnd.choices(words, k=n)).encode() + b"\n"
-        line += 1
-    return bytes(out[:size])
+    """Text-like bytes: sentences of words drawn Zipf-like from a vocabulary of
+    20,000 letter-frequency words (zlib-6 ratio ~2.5, LZ4 ~1.7; zlib and LZ4
+    run at about the speed they show on natural text)."""
+    letters = "etaoinshrdlcumwfgypbvkjxqz"
+    weights = [12, 9, 8, 7, 7, 6, 6, 6, 5, 4, 4, 3, 3, 2, 2, 2, 2, 2, 2, 1.5, 1, 0.8, 0.2, 0.2, 0.1, 0.1]
+    words = ["".join(rnd.choices(letters, weights, k=rnd.randint(2, 10))) for _ in range(20_000)]
+    cum = list(itertools.accumulate(1 / (i + 1) for i in range(len(words))))
+    out = []
+    n = 0
+    while n < size:
+        line = " ".join(rnd.choices(words, cum_weights=cum, k=rnd.randint(5, 16))) + ".\n"
+        out.append(line)
+        n += len(line)
+    return "".join(out).encode()[:size]
 
 
 def _write_large(path: Path, kind: str, mib: int, seed: int) -> None:

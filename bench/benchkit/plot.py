@@ -34,7 +34,7 @@ def main(src: str, dst: str) -> None:
     ax.set_xticks(list(x))
     ax.set_xticklabels(labels, rotation=35, ha="right", fontsize=8)
     m = res["meta"]
-    ax.set_title(f"bareos-py vs Bacula, {'quick' if m['quick'] else 'full'} dataset, {m.get('rounds_done', m['rounds'])} round(s); "
+    ax.set_title(f"bareos-py vs Bacula, {'quick' if m['quick'] else 'full'} dataset, {m['rounds_done']['main']}+{m['rounds_done']['compression']} round(s); "
                  "label above: ours/Bacula time", fontsize=9)
     ax.legend()
     fig.tight_layout()

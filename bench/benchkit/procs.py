@@ -12,6 +12,16 @@ import time
 CLK = os.sysconf("SC_CLK_TCK")
 
 
+def die_with_parent() -> None:
+    """preexec_fn: the child gets SIGKILL when the harness dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
 def free_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -46,6 +46,8 @@ def build(tasks: dict, samples: dict, meta: dict, limits: dict) -> dict:
     for task, (label, _dset, _kind, _comp, target, unit) in tasks.items():
         ours = _summary(samples[task]["ours"])
         bac = _summary(samples[task]["bacula"])
+        if not ours and not bac and not any(f" {task}:" in e for e in meta["errors"]):
+            continue  # not run
         row = {"task": task, "label": label, "unit": unit, "target": target, "ours": ours, "bacula": bac}
         for who, s in (("ours", ours), ("bacula", bac)):
             if s:
@@ -97,8 +99,9 @@ def markdown(res: dict) -> str:
         f"# bareos-py against Bacula, {m['date']}",
         "",
         f"Machine: {m['cpus']} CPUs, Linux {m['kernel']}, Python {m['python']}. "
-        f"{'Quick run' if m['quick'] else 'Full run'}: {m['rounds_done']} round(s) (alternating which system "
-        f"goes first), medians; "
+        f"{'Quick run' if m['quick'] else 'Full run'}: {m['rounds_done']['main']} round(s) of the main tasks and "
+        f"{m['rounds_done']['compression']} of the LZ4/GZIP ones (each on fresh daemons and catalogs, "
+        f"alternating which system goes first), medians; "
         f"{m['elapsed_s']} s in all.",
         f"Dataset: large = {d['large_files']} x {d['large_mib']} MiB (half text-like, half random); "
         f"small = {d['small_files']:,} files of {d['min_kib']}-{d['max_kib']} KiB in {d['top_dirs'] * d['sub_dirs']} "

@@ -174,7 +174,7 @@ class System:
         logf = self.base / "log" / f"{name}.out"
         with open(logf, "ab") as out:
             p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True, env=env)
+                                 start_new_session=True, env=env, preexec_fn=procs.die_with_parent)
         self.procs[name] = p
         procs.wait_listening(port, p, f"{self.label} {name}", logf)
 
@@ -490,7 +490,8 @@ Messages {{
         if shutil.which("stdbuf"):
             argv = ["stdbuf", "-oL", "-eL", *argv]
         self.console = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+                                        stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=procs.die_with_parent)
         self._n = 0
         self.command("@echo ready")
 
