@@ -27,60 +27,12 @@ from array import array
 from itertools import accumulate
 from typing import Iterable, Iterator
 
+from bareos.findlib.match import fnmatch
 from bareos.lib.base64 import base64_to_int
 from bareos.lib.edit import edit_uint64_with_commas
 
 # node types (Bareos tree_node_type)
 ROOT, NEWDIR, DIR, DIRWIN, FILE = 0, 1, 2, 3, 4
-
-_FNMATCH_CACHE: dict[str, re.Pattern] = {}
-
-
-def _translate(pat: str) -> str:
-    i, n, out = 0, len(pat), []
-    while i < n:
-        c = pat[i]
-        i += 1
-        if c == "\\" and i < n:
-            out.append(re.escape(pat[i]))
-            i += 1
-        elif c == "*":
-            out.append(".*")
-        elif c == "?":
-            out.append(".")
-        elif c == "[":
-            j = i
-            if j < n and pat[j] in "!^":
-                j += 1
-            if j < n and pat[j] == "]":
-                j += 1
-            while j < n and pat[j] != "]":
-                j += 1
-            if j >= n:
-                out.append("\\[")
-                continue
-            body = pat[i:j]
-            i = j + 1
-            neg = body[:1] in ("!", "^")
-            if neg:
-                body = body[1:]
-            body = body.replace("\\", "\\\\")
-            out.append("[" + ("^" if neg else "") + body + "]")
-        else:
-            out.append(re.escape(c))
-    return "".join(out)
-
-
-def fnmatch(pattern: str, name: str) -> bool:
-    """POSIX fnmatch(pattern, name, 0): `*` and `?` also match `/`."""
-    rx = _FNMATCH_CACHE.get(pattern)
-    if rx is None:
-        rx = re.compile(_translate(pattern) + r"\Z", re.DOTALL)
-        if len(_FNMATCH_CACHE) > 512:
-            _FNMATCH_CACHE.clear()
-        _FNMATCH_CACHE[pattern] = rx
-    return rx.match(name) is not None
-
 
 def _sort_key(b: bytes):
     # Bareos compares the first character as a (signed) char, then strcmp

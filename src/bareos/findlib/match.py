@@ -22,8 +22,10 @@ _POSIX_CLASSES = {
 
 
 @functools.lru_cache(maxsize=4096)
-def translate(pattern: str, pathname: bool = False, casefold: bool = False) -> re.Pattern:
-    """Compile a C fnmatch pattern (no FNM_PERIOD; backslash escapes)."""
+def translate(pattern: str, pathname: bool = False, casefold: bool = False,
+              leading_dir: bool = False) -> re.Pattern:
+    """Compile a C fnmatch pattern (no FNM_PERIOD; backslash escapes);
+    ``leading_dir`` (FNM_LEADING_DIR) lets it match a leading directory."""
     any_char = "[^/]" if pathname else "(?s:.)"
     i, n = 0, len(pattern)
     out = []
@@ -67,7 +69,8 @@ def translate(pattern: str, pathname: bool = False, casefold: bool = False) -> r
                     if hi == "\\" and j + 3 < n:
                         hi = pattern[j + 3]
                         j += 1
-                    parts.append(re.escape(ch) + "-" + re.escape(hi))
+                    if ch <= hi:          # a reversed range matches nothing
+                        parts.append(re.escape(ch) + "-" + re.escape(hi))
                     j += 3
                 else:
                     parts.append(re.escape(ch))
@@ -76,7 +79,9 @@ def translate(pattern: str, pathname: bool = False, casefold: bool = False) -> r
                 out.append(re.escape("["))
                 continue
             body = "".join(parts)
-            if pathname:
+            if not body:
+                out.append(any_char if negate else "(?!)")
+            elif pathname:
                 out.append(f"(?![/])[{'^' if negate else ''}{body}]")
             else:
                 out.append(f"[{'^' if negate else ''}{body}]")
@@ -84,7 +89,8 @@ def translate(pattern: str, pathname: bool = False, casefold: bool = False) -> r
         else:
             out.append(re.escape(c))
     flags = re.IGNORECASE if casefold else 0
-    return re.compile("".join(out) + r"\Z", flags | re.DOTALL)
+    tail = "(?:/.*)?" if leading_dir else ""
+    return re.compile("".join(out) + tail + r"\Z", flags | re.DOTALL)
 
 
 def fnmatch(pattern: str, name: str, pathname: bool = False, casefold: bool = False) -> bool:

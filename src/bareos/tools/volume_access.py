@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from bareos.findlib.match import translate as fnmatch_translate
 from bareos.lib.bsr import Bsr, BsrMatcher
 from bareos.lib.stat import Attributes, StatPacket
 from bareos.lib.streams import FT_DELETED, FT_LNK, FT_LNKSAVED
@@ -202,47 +203,6 @@ def output_names(attrs: Attributes, where: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------
 # include / exclude lists (findlib/match.cc semantics)
 
-def _fnmatch_regex(pattern: str, pathname: bool, leading_dir: bool) -> re.Pattern:
-    """Translate a POSIX fnmatch pattern; ``pathname`` keeps ``*``/``?``
-    from matching ``/``, ``leading_dir`` lets the pattern match a leading
-    directory of the name."""
-    i, n = 0, len(pattern)
-    out = []
-    any_char = "[^/]" if pathname else "."
-    while i < n:
-        c = pattern[i]
-        i += 1
-        if c == "*":
-            out.append(any_char + "*")
-        elif c == "?":
-            out.append(any_char)
-        elif c == "\\" and i < n:
-            out.append(re.escape(pattern[i]))
-            i += 1
-        elif c == "[":
-            j = i
-            if j < n and pattern[j] in "!^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 1
-            if j >= n:
-                out.append("\\[")
-                continue
-            body = pattern[i:j]
-            i = j + 1
-            neg = body[:1] in ("!", "^")
-            if neg:
-                body = body[1:]
-            body = body.replace("\\", "\\\\")
-            out.append("[" + ("^" if neg else "") + body + "]")
-        else:
-            out.append(re.escape(c))
-    tail = "(?:/.*)?" if leading_dir else ""
-    return re.compile("(?s:" + "".join(out) + tail + r")\Z")
-
-
 @dataclass
 class _Include:
     name: str
@@ -264,12 +224,12 @@ class FileFilter:
         while len(stripped) > 1 and stripped.endswith("/"):
             stripped = stripped[:-1]
         pattern = any(c in stripped for c in "*[?")
-        rx = _fnmatch_regex(stripped, False, True) if pattern else None
+        rx = fnmatch_translate(stripped, leading_dir=True) if pattern else None
         self.includes.append(_Include(stripped, rx))
 
     def add_exclude(self, name: str) -> None:
         name = name.rstrip("\r\n")
-        rx = _fnmatch_regex(name, True, False)
+        rx = fnmatch_translate(name, pathname=True)
         if "/" in name:
             self.exclude_paths.append(rx)
         else:

@@ -155,6 +155,16 @@ def test_fnmatch_semantics():
     assert fnmatch("[[:digit:]]x", "7x")
 
 
+def test_fnmatch_reversed_range_and_leading_dir():
+    from bareos.findlib.match import translate
+    # a reversed range matches nothing (it used to raise re.error)
+    assert not fnmatch("[z-a]x", "bx") and fnmatch("[!z-a]x", "bx")
+    assert not fnmatch("[/]b", "/b", pathname=True) and fnmatch("[/]b", "/b")
+    lead = translate("/etc/p*", leading_dir=True)
+    assert lead.match("/etc/passwd") and lead.match("/etc/pam.d/sshd")
+    assert not lead.match("/etc/group")
+
+
 def test_accept_file_wild_exclude_and_exclude_block():
     fs = fsm.parse_fileset(["I", "O e", "WF *.o", "N", "O M", "N", "F /src", "N",
                             "E", "F */secret*", "N"])
