@@ -18,11 +18,8 @@ directories), and the text of every tree command.
 
 from __future__ import annotations
 
-import grp
-import pwd
 import re
 import stat as statmod
-import time
 from array import array
 from itertools import accumulate
 from typing import Iterable, Iterator
@@ -30,6 +27,7 @@ from typing import Iterable, Iterator
 from bareos.findlib.match import fnmatch
 from bareos.lib.base64 import base64_to_int
 from bareos.lib.edit import edit_uint64_with_commas
+from bareos.lib.lsfmt import encode_mode, gid_name, ls_time, uid_name
 
 # node types (Bareos tree_node_type)
 ROOT, NEWDIR, DIR, DIRWIN, FILE = 0, 1, 2, 3, 4
@@ -559,10 +557,6 @@ def _decode_lstat(lstat: str) -> dict:
             "size": vals[7], "mtime": vals[11], "ctime": vals[12]}
 
 
-def _mode_string(mode: int) -> str:
-    return statmod.filemode(mode) if mode else "----------"
-
-
 def _fetch_lstats(catalog, fileids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     ids = [i for i in fileids if i]
@@ -573,24 +567,6 @@ def _fetch_lstats(catalog, fileids: list[int]) -> dict[int, str]:
             for fid, lstat in tx.execute(sql).fetchall():
                 out[int(fid)] = lstat
     return out
-
-
-def _uname(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return str(uid)
-
-
-def _gname(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except (KeyError, OverflowError):
-        return str(gid)
-
-
-def _time_str(t: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
 
 
 # ---------------------------------------------------------------- the tree shell
@@ -830,17 +806,17 @@ class TreeShell:
             tag = t.tag(c, " ")
             st = _decode_lstat(lstats[t.fileid[c]]) if t.fileid[c] in lstats else \
                 {"mode": 0, "nlink": 0, "uid": 0, "gid": 0, "size": 0, "mtime": 0, "ctime": 0}
-            mode = _mode_string(st["mode"])
+            mode = encode_mode(st["mode"])
             path = t.getpath(c)
             if dot:
-                out.append(f"{mode},{st['nlink']},{st['uid']}({_uname(st['uid'])}),"
-                           f"{st['gid']}({_gname(st['gid'])}),{st['size']},"
-                           f"{_time_str(st['mtime'])},{tag},{path}\n")
+                out.append(f"{mode},{st['nlink']},{st['uid']}({uid_name(st['uid'])}),"
+                           f"{st['gid']}({gid_name(st['gid'])}),{st['size']},"
+                           f"{ls_time(st['mtime'])},{tag},{path}\n")
             else:
                 tm = max(st["ctime"], st["mtime"])
-                out.append(f"{mode}  {st['nlink']:2d} {st['uid']} ({_uname(st['uid'])[:8]}) "
-                           f"{st['gid']} ({_gname(st['gid'])[:8]})  {str(st['size']):>12.12}  "
-                           f"{_time_str(tm)} {tag} {path}\n")
+                out.append(f"{mode}  {st['nlink']:2d} {st['uid']} ({uid_name(st['uid'])[:8]}) "
+                           f"{st['gid']} ({gid_name(st['gid'])[:8]})  {str(st['size']):>12.12}  "
+                           f"{ls_time(tm)} {tag} {path}\n")
         self.send("".join(out))
         return True
 

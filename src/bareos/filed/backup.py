@@ -17,7 +17,6 @@ import queue
 import stat as S
 import struct
 import threading
-import time
 
 from bareos.findlib.fileset import (
     FO_ACL, FO_CHKCHANGES, FO_COMPRESS, FO_KEEPATIME, FO_NOATIME, FO_OFFSETS, FO_SPARSE,
@@ -25,6 +24,7 @@ from bareos.findlib.fileset import (
 )
 from bareos.findlib.find import FFPkt, FindFiles, since_time_check
 from bareos.lib import bnet, compression, digest as digestmod, jmsg
+from bareos.lib.lsfmt import ls_stat_text
 from bareos.lib.stat import StatPacket, decode_stat, encode_attributes, encode_stat
 from bareos.lib.streams import (
     FT_DELETED, FT_DIRBEGIN, FT_DIREND, FT_DIRNOCHG, FT_FIFO, FT_INVALIDDT, FT_INVALIDFS, FT_LNK,
@@ -174,24 +174,10 @@ class AccurateList:
 # --------------------------------------------------------------------------
 
 
-def encode_mode(mode: int) -> str:
-    return S.filemode(mode)
-
-
 def ls_line(ff: FFPkt) -> str:
-    import grp
-    import pwd
     st = ff.statp
-    try:
-        user = pwd.getpwuid(st.st_uid).pw_name
-    except KeyError:
-        user = str(st.st_uid)
-    try:
-        group = grp.getgrgid(st.st_gid).gr_name
-    except KeyError:
-        group = str(st.st_gid)
-    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(st.st_ctime)))
-    text = f"{encode_mode(st.st_mode)}  {st.st_nlink:2d} {user[:8]:<8} {group[:8]:<8}{str(st.st_size)[:12]:>12} {when}"
+    text = ls_stat_text(st.st_mode, st.st_nlink, st.st_uid, st.st_gid, st.st_size,
+                        int(st.st_ctime))
     name = ff.fname
     if ff.type in (FT_LNK, FT_LNKSAVED) and ff.link:
         name += " -> " + ff.link

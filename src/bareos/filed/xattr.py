@@ -19,6 +19,7 @@ import os
 import pwd
 import struct
 
+from bareos.lib.lsfmt import gid_name, uid_name
 from bareos.lib.streams import (
     STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL, STREAM_XATTR_LINUX,
 )
@@ -130,20 +131,6 @@ def _perm_text(p: int) -> str:
     return ("r" if p & 4 else "-") + ("w" if p & 2 else "-") + ("x" if p & 1 else "-")
 
 
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return str(uid)
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except (KeyError, OverflowError):
-        return str(gid)
-
-
 def decode_acl_xattr(data: bytes) -> list[tuple[int, int, int]]:
     """Kernel ``system.posix_acl_*`` value -> [(tag, perm, id)]."""
     if len(data) < 4 or _ACL_HEADER.unpack_from(data, 0)[0] != _ACL_VERSION:
@@ -171,9 +158,9 @@ def acl_to_text(entries) -> str:
     for tag, perm, ident in entries:
         name = _TAG_NAMES.get(tag, "?")
         if tag == ACL_USER:
-            qual = _user_name(ident)
+            qual = uid_name(ident)
         elif tag == ACL_GROUP:
-            qual = _group_name(ident)
+            qual = gid_name(ident)
         else:
             qual = ""
         line = f"{name}:{qual}:{_perm_text(perm)}"

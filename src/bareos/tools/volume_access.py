@@ -9,11 +9,8 @@ only puts files and output around it.
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import re
-import stat as _stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -21,8 +18,9 @@ from typing import Iterator
 
 from bareos.findlib.match import translate as fnmatch_translate
 from bareos.lib.bsr import Bsr, BsrMatcher
+from bareos.lib.lsfmt import encode_mode, ls_stat_text
 from bareos.lib.stat import Attributes, StatPacket
-from bareos.lib.streams import FT_DELETED, FT_LNK, FT_LNKSAVED
+from bareos.lib.streams import FT_DELETED, FT_LNK
 from bareos.stored.volume import NotABareosVolume, RecordReader
 from bareos.stored.volume.block import DamagedBlock, VolumeFormatError
 from bareos.stored.volume.label import LabelError, VolumeLabel
@@ -97,83 +95,13 @@ def format_local_time(t: int, fmt: str = "%d-%b-%Y %H:%M") -> str:
     return time.strftime(fmt, time.localtime(t))
 
 
-def encode_mode(mode: int) -> str:
-    """Ten characters as ``ls -l`` shows them (Bareos's ``encode_mode``:
-    fifos are ``f``)."""
-    if _stat.S_ISDIR(mode):
-        c = "d"
-    elif _stat.S_ISBLK(mode):
-        c = "b"
-    elif _stat.S_ISCHR(mode):
-        c = "c"
-    elif _stat.S_ISLNK(mode):
-        c = "l"
-    elif _stat.S_ISFIFO(mode):
-        c = "f"
-    elif _stat.S_ISSOCK(mode):
-        c = "s"
-    else:
-        c = "-"
-    out = [c]
-    out.append("r" if mode & _stat.S_IRUSR else "-")
-    out.append("w" if mode & _stat.S_IWUSR else "-")
-    if mode & _stat.S_ISUID:
-        out.append("s" if mode & _stat.S_IXUSR else "S")
-    else:
-        out.append("x" if mode & _stat.S_IXUSR else "-")
-    out.append("r" if mode & _stat.S_IRGRP else "-")
-    out.append("w" if mode & _stat.S_IWGRP else "-")
-    if mode & _stat.S_ISGID:
-        out.append("s" if mode & _stat.S_IXGRP else "S")
-    else:
-        out.append("x" if mode & _stat.S_IXGRP else "-")
-    out.append("r" if mode & _stat.S_IROTH else "-")
-    out.append("w" if mode & _stat.S_IWOTH else "-")
-    if mode & _stat.S_ISVTX:
-        out.append("t" if mode & _stat.S_IXOTH else "T")
-    else:
-        out.append("x" if mode & _stat.S_IXOTH else "-")
-    return "".join(out)
-
-
-_uid_cache: dict[int, str] = {}
-_gid_cache: dict[int, str] = {}
-
-
-def uid_name(uid: int) -> str:
-    name = _uid_cache.get(uid)
-    if name is None:
-        try:
-            name = pwd.getpwuid(uid).pw_name
-        except (KeyError, OverflowError):
-            name = str(uid)
-        _uid_cache[uid] = name
-    return name
-
-
-def gid_name(gid: int) -> str:
-    name = _gid_cache.get(gid)
-    if name is None:
-        try:
-            name = grp.getgrgid(gid).gr_name
-        except (KeyError, OverflowError):
-            name = str(gid)
-        _gid_cache[gid] = name
-    return name
-
-
 def attr_stat_text(attrs: Attributes, st: StatPacket | None = None) -> str:
     """The stat part of an ``ls`` line (mode, links, owner, group, size,
     ctime -- Bareos prints the inode change time here)."""
     if attrs.type == FT_DELETED:
         return "----------   - -        -                - ---------- --------"
     st = st if st is not None else attrs.stat()
-    owner = uid_name(st.st_uid)[:8]
-    group = gid_name(st.st_gid)[:8]
-    size = str(st.st_size)[-12:]
-    return (f"{encode_mode(st.st_mode)}  {st.st_nlink & 0xFFFFFFFF:2d} "
-            f"{owner:<8s} {group:<8s}{size:>12s} "
-            f"{format_local_time(st.st_ctime, '%Y-%m-%d %H:%M:%S')}")
+    return ls_stat_text(st.st_mode, st.st_nlink, st.st_uid, st.st_gid, st.st_size, st.st_ctime)
 
 
 def ls_line(attrs: Attributes, ofname: str | None = None, olname: str | None = None) -> str:
@@ -183,21 +111,6 @@ def ls_line(attrs: Attributes, ofname: str | None = None, olname: str | None = N
     if attrs.type == FT_LNK:
         text += " -> " + (attrs.link if olname is None else olname)
     return text
-
-
-def output_names(attrs: Attributes, where: str) -> tuple[str, str]:
-    """(ofname, olname): the names under the restore prefix ``where``, as
-    Bareos's ``BuildAttrOutputFnames`` makes them (hard-link partners always
-    get the prefix, symlink targets never)."""
-    if not where:
-        return attrs.fname, attrs.link
-    fn = attrs.fname
-    sep = "" if where.endswith("/") or fn.startswith("/") else "/"
-    ofname = where + sep + fn
-    olname = attrs.link
-    if attrs.type == FT_LNKSAVED and attrs.link.startswith("/"):
-        olname = where + attrs.link
-    return ofname, olname
 
 
 # --------------------------------------------------------------------------
@@ -463,5 +376,5 @@ def is_label(item) -> bool:
     return isinstance(item, LabelRecord)
 
 
-__all__ += ["damaged_message", "is_label", "output_names", "available_devices",
+__all__ += ["damaged_message", "is_label", "available_devices",
             "VolumeLabel"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from bareos.lib.base64 import base64_to_int
+from bareos.lib.lsfmt import gid_name, uid_name
 
 from .. import acl
-from ..tree import _gname, _uname
 
 EMPTY_LSTAT = "A A A A A A A A A A A A A A"
 
@@ -104,8 +104,8 @@ def _stat(ua, lstat: str) -> int:
         s = ua.send
         s.object_start("stat")
         for key, val in (("dev", dev), ("ino", ino), ("mode", mode), ("nlink", nlink),
-                         ("uid", uid), ("gid", gid), ("user", _uname(uid)),
-                         ("group", _gname(gid)), ("rdev", rdev), ("size", size),
+                         ("uid", uid), ("gid", gid), ("user", uid_name(uid)),
+                         ("group", gid_name(gid)), ("rdev", rdev), ("size", size),
                          ("atime", atime), ("mtime", mtime), ("ctime", ctime)):
             s.kv(key, val)
         s.object_end("stat")
