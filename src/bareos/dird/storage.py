@@ -228,10 +228,34 @@ class StorageSession:
         return self.ended.wait(timeout)
 
     def cancel(self) -> None:
+        """Cancel the SD's side of the job.
+
+        The SD does not read the job's connection while it waits for the File
+        Daemon, so when the job does not end soon the cancel also goes over a
+        connection of its own, as Bareos's cancel does.
+        """
         try:
             self.bs.send(f"cancel Job={self.jcr.job}\n")
         except (BnetError, OSError):
             pass
+        if self.thread is None or self.ended.wait(2.0):
+            return
+        try:
+            conn = connect_daemon(self.jcr.director, self.res, "storage", timeout=10)
+        except (DaemonConnectError, OSError) as exc:
+            log.warning("cannot connect to the Storage daemon to cancel %s: %s", self.jcr.job, exc)
+            return
+        try:
+            conn.bsock.send(f"cancel Job={self.jcr.job}\n")
+            recv_text(conn.bsock, timeout=15)
+        except (BnetError, OSError, TimeoutError):
+            pass
+        finally:
+            try:
+                conn.bsock.signal(bnet.BNET_TERMINATE)
+            except (BnetError, OSError):
+                pass
+            conn.bsock.close()
 
     def close(self) -> None:
         if self.conn is not None:

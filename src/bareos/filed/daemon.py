@@ -160,13 +160,26 @@ class FileDaemon:
             return None
         return cram.as_key(res.get("Password"))
 
+    def cleartext_only(self) -> bool:
+        """True when this FD is configured as a client before Bareos 18.2.
+
+        ``TLS Enable = no`` in the Client resource and in every Director
+        resource: like an old FD the port then does not understand TLS at all
+        (a ClientHello is read as a bad Hello and the connection dropped), so
+        that a probing Director falls back to the cleartext handshake at once.
+        """
+        if tls.TlsSettings.from_resource(self.client).enable:
+            return False
+        return not any(tls.TlsSettings.from_resource(r).enable for r in self.config.resources("Director"))
+
     def start(self, addresses: list[tuple[str, int]] | None = None) -> "FileDaemon":
         settings = tls.TlsSettings.from_resource(self.client)
+        old_style = self.cleartext_only()
         self.server = NetServer(
             addresses or listen_addresses(self.client),
             self.handle_connection,
-            psk_lookup=self.psk_lookup if tls.psk_available() else None,
-            tls_settings=settings if settings.has_certificate else None,
+            psk_lookup=self.psk_lookup if tls.psk_available() and not old_style else None,
+            tls_settings=settings if settings.has_certificate and not old_style else None,
             hello_limits=FD_HELLO_LIMITS,
             name=self.name,
         )

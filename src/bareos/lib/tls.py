@@ -380,11 +380,34 @@ def check_allowed_cn(sslsock, allowed: Iterable[str]) -> None:
         raise TlsError(f"peer certificate CN {names!r} is not in TLS Allowed CN {allowed!r}")
 
 
-def server_wrap(sock: socket.socket, ctx: ssl.SSLContext, settings: TlsSettings | None = None) -> ssl.SSLSocket:
-    """Run the server handshake on an accepted socket (honours its timeout)."""
-    ssock = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+#: seconds a TLS handshake may take when the socket has no timeout of its own
+HANDSHAKE_TIMEOUT = 30.0
+
+
+def _handshake(ssock: ssl.SSLSocket, timeout: float | None) -> None:
+    """do_handshake() that never blocks forever.
+
+    A peer that drops the connection (or stalls) in the middle of the
+    handshake must not hang us (sslpsk3's client can otherwise wait for
+    ever): the socket's own timeout applies, else *timeout*; the socket's
+    previous timeout is restored afterwards.
+    """
+    previous = ssock.gettimeout()
+    limit = previous if previous is not None else (timeout or HANDSHAKE_TIMEOUT)
+    ssock.settimeout(limit)
     try:
         ssock.do_handshake()
+    except socket.timeout as exc:
+        raise ssl.SSLError(f"TLS handshake timed out after {limit:g} s") from exc
+    ssock.settimeout(previous)
+
+
+def server_wrap(sock: socket.socket, ctx: ssl.SSLContext, settings: TlsSettings | None = None,
+                handshake_timeout: float | None = None) -> ssl.SSLSocket:
+    """Run the server handshake on an accepted socket (its timeout, else *handshake_timeout*)."""
+    ssock = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+    try:
+        _handshake(ssock, handshake_timeout)
         if settings is not None:
             check_allowed_cn(ssock, settings.allowed_cn)
     except BaseException:
@@ -399,12 +422,17 @@ def client_wrap(
     identity: bytes | None,
     psk: bytes | None,
     server_hostname: str | None = None,
+    handshake_timeout: float | None = None,
 ) -> ssl.SSLSocket:
-    """Run the client handshake on a connected socket; returns the TLS socket."""
+    """Run the client handshake on a connected socket; returns the TLS socket.
+
+    The handshake is bounded by the socket's timeout, else *handshake_timeout*
+    (default :data:`HANDSHAKE_TIMEOUT`); a timeout raises ``ssl.SSLError``.
+    """
     ctx = client_context(settings, identity, psk)
     ssock = ctx.wrap_socket(sock, server_side=False, do_handshake_on_connect=False, server_hostname=server_hostname)
     try:
-        ssock.do_handshake()
+        _handshake(ssock, handshake_timeout)
         if settings is not None:
             check_allowed_cn(ssock, settings.allowed_cn)
     except BaseException:
