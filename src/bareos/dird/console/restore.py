@@ -17,7 +17,7 @@ import time
 from bareos.lib import bnet, jobcodes
 from bareos.lib.edit import edit_uint64_with_commas
 
-from .. import acl
+from .. import acl, listfmt
 from .. import bootstrap as bsrmod
 from ..tree import TreeShell, build_tree
 from . import run as runmod
@@ -46,8 +46,6 @@ MENU = [
 _uniq_lock = threading.Lock()
 _uniq = 0
 
-NUMERIC = {"jobid", "jobfiles", "jobbytes", "clientid", "jobtdate", "fileindex"}
-
 
 class RestoreContext:
     def __init__(self):
@@ -73,39 +71,17 @@ class RestoreContext:
 
 # ---------------------------------------------------------------- helpers
 
-def format_table(columns: list[str], rows: list[list]) -> str:
-    """Bareos's horizontal SQL list (numbers right aligned with commas)."""
-    cells = []
-    for row in rows:
-        out = []
-        for col, v in zip(columns, row):
-            s = "" if v is None else str(v)
-            if col.lower() in NUMERIC and s.lstrip("-").isdigit():
-                s = edit_uint64_with_commas(int(s))
-            out.append(s)
-        cells.append(out)
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    sep = "+" + "+".join("-" * (w + 2) for w in widths) + "+\n"
-    lines = [sep, "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |\n", sep]
-    for r, raw in zip(cells, rows):
-        parts = []
-        for i, (c, w) in enumerate(zip(r, widths)):
-            num = columns[i].lower() in NUMERIC
-            parts.append(c.rjust(w) if num else c.ljust(w))
-        lines.append("| " + " | ".join(parts) + " |\n")
-    lines.append(sep)
-    return "".join(lines)
-
-
-def _list_query(ua, sql: str, params=()) -> None:
-    cols, rows = ua.director.catalog.sql(sql, params)
-    if not rows:
-        if not ua.api:
-            ua.send_msg("No results to list.\n")
-        return
+def _list_query(ua, sql: str, params=(), *, any_statement: bool = False) -> None:
+    """A catalog query printed as a list (Bareos's ListSqlQuery, horizontal)."""
+    cat = ua.director.catalog
+    if any_statement:
+        res, _n = listfmt.run_statement(cat, sql)
+    else:
+        res = listfmt.query(cat, sql, params, raw=not params)
     if ua.api == 2:
         return
-    ua.send_msg(format_table([c.lower() for c in cols], rows))
+    listfmt.list_result(ua, res if res is not None else listfmt.Result([], []))
+    ua.send.flush()
 
 
 def _now_date(offset: int = 1) -> str:
@@ -455,7 +431,7 @@ def select_jobids_or_files(ua, rx) -> int:
             if query is None:
                 return 0
             try:
-                _list_query(ua, query)
+                _list_query(ua, query, any_statement=True)
             except Exception as exc:
                 ua.error_msg(f"Query failed: {exc}\n")
             done = False
