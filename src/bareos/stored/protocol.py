@@ -2,7 +2,7 @@
 
 Parsers for what the Director and the File Daemon send, builders for what the
 SD answers and asks.  Parsing follows Bareos's ``bsscanf`` (see
-:func:`bsscanf`), so the same lines are accepted and refused as by a real SD.
+:mod:`bareos.lib.scan`), so the same lines are accepted and refused as by a real SD.
 Every string here is a wire format of docs/storage-daemon.md and
 daemon-protocols.md; keep them byte for byte.
 """
@@ -15,78 +15,7 @@ import struct
 from dataclasses import dataclass, field
 
 from bareos.lib.bnet import bash_spaces, unbash_spaces
-
-# --------------------------------------------------------------------------
-# bsscanf
-# --------------------------------------------------------------------------
-
-
-def bsscanf(text: str, fmt: str) -> list:
-    """Bareos's ``bsscanf``: literal characters must match, whitespace in the
-    format matches zero or more whitespace characters, ``%s`` copies zero or
-    more non-space characters (``%127s`` at most 127), ``%d``/``%ld``/``%lld``
-    an optionally signed decimal (no digits: 0), ``%u``/``%lu``/``%llu``/
-    ``%hd`` likewise.  Trailing input is ignored.  Returns the converted
-    values; callers compare ``len()`` with the number they need."""
-    out: list = []
-    i = 0
-    n = len(text)
-    f = 0
-    fl = len(fmt)
-    while f < fl:
-        c = fmt[f]
-        if c == "%":
-            f += 1
-            width = 0
-            while f < fl and fmt[f].isdigit():
-                width = width * 10 + int(fmt[f])
-                f += 1
-            while f < fl and fmt[f] in "lhq":
-                f += 1
-            if f >= fl:
-                break
-            conv = fmt[f]
-            f += 1
-            if conv == "%":
-                if i < n and text[i] == "%":
-                    i += 1
-                    continue
-                break
-            if conv in "du":
-                neg = False
-                if conv == "d" and i < n and text[i] == "-":
-                    neg = True
-                    i += 1
-                start = i
-                while i < n and text[i].isdigit():
-                    i += 1
-                v = int(text[start:i]) if i > start else 0
-                out.append(-v if neg else v)
-            elif conv == "s":
-                start = i
-                while i < n and not text[i].isspace() and text[i] != "\0":
-                    i += 1
-                s = text[start:i]
-                if width:
-                    s = s[:width]
-                out.append(s)
-            elif conv == "c":
-                if i >= n:
-                    break
-                out.append(text[i])
-                i += 1
-            else:
-                break
-        elif c.isspace():
-            f += 1
-            while i < n and text[i].isspace():
-                i += 1
-        else:
-            if i >= n or text[i] != c:
-                break
-            i += 1
-            f += 1
-    return out
+from bareos.lib.scan import bsscanf
 
 
 def as_text(msg: bytes | str) -> str:
