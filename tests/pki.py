@@ -4,7 +4,9 @@ certificates (CN server.test, client-ok, client-bad, client-revoked) and a CRL."
 import datetime
 
 
-def make_pki(tmp_path):
+def make_pki(tmp_path, extra_cns=()):
+    """CA, certificates and CRL under *tmp_path*; *extra_cns* adds certificates
+    (``<cn>.crt``/``<cn>.key``) for more common names."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -28,7 +30,7 @@ def make_pki(tmp_path):
     files = {"ca": tmp_path / "ca.pem"}
     files["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     serials = {}
-    for i, cn in enumerate(["server.test", "client-ok", "client-bad", "client-revoked"], start=2):
+    for i, cn in enumerate(["server.test", "client-ok", "client-bad", "client-revoked", *extra_cns], start=2):
         key = ec.generate_private_key(ec.SECP256R1())
         cert = (
             x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)

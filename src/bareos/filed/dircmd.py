@@ -608,7 +608,11 @@ class DirSession:
 
     def _connect_sd(self, host, port, use_tls, timeout):
         jcr = self.jcr
-        settings = tls.TlsSettings(enable=use_tls, require=use_tls) if use_tls else tls.TlsSettings.disabled()
+        settings = tls.TlsSettings.disabled()
+        if use_tls:
+            # connection 6: the certificate directives are the FD's own Client resource's
+            settings = tls.TlsSettings.from_resource(self.daemon.client)
+            settings.enable = settings.require = True
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -363,21 +363,39 @@ def peer_common_names(sslsock) -> list[str]:
     return names
 
 
-def check_allowed_cn(sslsock, allowed: Iterable[str]) -> None:
+def check_allowed_cn(sslsock, allowed: Iterable[str], require_certificate: bool = True) -> None:
     """Raise :class:`TlsError` unless the peer certificate's CN is in *allowed*.
 
-    Nothing is checked when *allowed* is empty or the session has no peer
-    certificate (a PSK session).
+    Nothing is checked when *allowed* is empty.  A session without a peer
+    certificate (TLS-PSK) passes only when *require_certificate* is false;
+    Bareos refuses it ("Peer failed to present a TLS certificate") whenever
+    it verifies the peer against an Allowed CN list.
     """
     allowed = list(allowed)
     if not allowed:
         return
     cert = sslsock.getpeercert()
     if not cert:
+        if require_certificate:
+            raise TlsError("TLS certificate verification failed: the peer failed to present a TLS "
+                           f"certificate (TLS Allowed CN {allowed!r})")
         return
     names = peer_common_names(sslsock)
     if not any(n in allowed for n in names):
-        raise TlsError(f"peer certificate CN {names!r} is not in TLS Allowed CN {allowed!r}")
+        raise TlsError("TLS certificate verification failed: peer certificate did not match a "
+                       f"required commonName (CN {names!r}, TLS Allowed CN {allowed!r})")
+
+
+def verify_peer_cn(sslsock, settings: TlsSettings | None) -> None:
+    """The check after a handshake, as Bareos does it on both sides.
+
+    Only with ``TLS Verify Peer = yes``: the peer must then present a
+    certificate whose CN is in ``TLS Allowed CN`` (when that list is set).
+    Without Verify Peer the Allowed CN list is not used.
+    """
+    if settings is None or not settings.verify_peer:
+        return
+    check_allowed_cn(sslsock, settings.allowed_cn, require_certificate=True)
 
 
 #: seconds a TLS handshake may take when the socket has no timeout of its own
@@ -408,8 +426,7 @@ def server_wrap(sock: socket.socket, ctx: ssl.SSLContext, settings: TlsSettings 
     ssock = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
     try:
         _handshake(ssock, handshake_timeout)
-        if settings is not None:
-            check_allowed_cn(ssock, settings.allowed_cn)
+        verify_peer_cn(ssock, settings)
     except BaseException:
         _release(ssock)
         raise
@@ -433,8 +450,7 @@ def client_wrap(
     ssock = ctx.wrap_socket(sock, server_side=False, do_handshake_on_connect=False, server_hostname=server_hostname)
     try:
         _handshake(ssock, handshake_timeout)
-        if settings is not None:
-            check_allowed_cn(ssock, settings.allowed_cn)
+        verify_peer_cn(ssock, settings)
     except BaseException:
         _release(ssock)
         raise

@@ -70,16 +70,44 @@ def test_console_with_certificate_of_other_cn_is_refused(cert_director):
 
 
 @pytest.mark.skipif(not tls.psk_available(), reason="TLS-PSK needed")
-def test_psk_consoles_still_work_beside_certificates(cert_director):
+def test_psk_console_refused_where_allowed_cn_is_verified(cert_director):
+    """TLS Verify Peer + TLS Allowed CN on the Director resource: a TLS-PSK
+    console has no certificate to check and is refused, as in Bareos."""
     from bareos.bsock import DirectorConsole, Password
 
     director, _pki = cert_director
-    con = DirectorConsole(address="127.0.0.1", port=director.port, password=Password(DIR_PASSWORD),
-                          tls_psk_require=True)
-    try:
-        assert con.call("whoami").decode() == "root\n"
-    finally:
+    with pytest.raises(Exception):
+        con = DirectorConsole(address="127.0.0.1", port=director.port, password=Password(DIR_PASSWORD),
+                              tls_psk_require=True)
         con.close()
+
+
+@pytest.mark.skipif(not tls.psk_available(), reason="TLS-PSK needed")
+def test_psk_consoles_still_work_beside_certificates(tmp_path):
+    """Certificates on the Director without Verify Peer: PSK consoles get in."""
+    from bareos.bsock import DirectorConsole, Password
+
+    (tmp_path / "pki").mkdir()
+    pki = make_pki(tmp_path / "pki")
+    etc = write_director_config(tmp_path)
+    dconf = etc / "bareos-dir.d" / "director" / "bareos-dir.conf"
+    text = dconf.read_text().rstrip().rstrip("}")
+    text += (f'  TLS Certificate = "{pki["server.test.crt"]}"\n'
+             f'  TLS Key = "{pki["server.test.key"]}"\n'
+             f'  TLS CA Certificate File = "{pki["ca"]}"\n}}\n')
+    dconf.write_text(text)
+    director = Director(load_config(str(etc), SCHEMA), config_path=str(etc))
+    director.start([("127.0.0.1", 0)])
+    try:
+        con = DirectorConsole(address="127.0.0.1", port=director.port, password=Password(DIR_PASSWORD),
+                              tls_psk_require=True)
+        try:
+            assert con.call("whoami").decode() == "root\n"
+        finally:
+            con.close()
+        assert cert_login(director, pki, "client-bad") == "root\n"  # no Allowed CN check without Verify Peer
+    finally:
+        director.shutdown()
 
 
 def _bconsole(tmp_path, port, pki, cn):

@@ -284,8 +284,21 @@ def test_certificate_refused(cert_server, pki, cn):
 
 
 @needs_psk
-def test_psk_client_on_certificate_server(cert_server):
-    assert good_client(cert_server.port).startswith(b"tls=1")
+def test_psk_client_on_certificate_server(start_server, pki):
+    """Certificates without TLS Verify Peer: a PSK client still gets in."""
+    settings = tls.TlsSettings(certificate=pki["server.test.crt"], key=pki["server.test.key"],
+                               ca_certificate_file=pki["ca"], allowed_cn=["client-ok"])
+    srv = start_server(echo_handler, psk_lookup, settings, handshake_timeout=5)
+    assert good_client(srv.port).startswith(b"tls=1")
+
+
+@needs_psk
+def test_psk_client_refused_where_allowed_cn_is_verified(cert_server, pki):
+    """TLS Verify Peer + TLS Allowed CN: a PSK session has no certificate to
+    check, so it is refused (as Bareos's TlsPostconnectVerifyCn does)."""
+    with pytest.raises((ssl.SSLError, bnet.ConnectionClosed, ConnectionResetError, BrokenPipeError)):
+        good_client(cert_server.port)
+    assert cert_client(cert_server.port, pki, "client-ok")[0].endswith(b" ping")
 
 
 def test_client_refuses_untrusted_server(start_server, pki, tmp_path):
