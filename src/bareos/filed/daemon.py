@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import sys
 import threading
 import time
@@ -14,6 +12,7 @@ from bareos.lib import bnet, cram, jmsg, tls
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, authenticate_server
 from bareos.lib.config import cli
+from bareos.lib.daemon import run_daemon, setup_logging
 from bareos.lib.netserver import NetServer
 
 log = logging.getLogger("bareos-fd")
@@ -269,42 +268,12 @@ def main(argv=None) -> int:
                                    prog="bareos-fd", description="Bareos File Daemon")
     if cfg is None:
         return args.exit_code
-    level = logging.DEBUG if cli.debug_level(args) > 0 else logging.INFO
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s bareos-fd: %(levelname)s %(name)s: %(message)s")
+    setup_logging(args, "bareos-fd")
     fd = FileDaemon(cfg, config_path=getattr(args, "config", None))
     fd.debug_level = cli.debug_level(args)
-    try:
-        fd.start()
-    except OSError as exc:
-        log.error("cannot listen on %s: %s", listen_addresses(fd.client), exc)
-        return 1
-    pidfile = getattr(args, "pid_file", None)
-    if pidfile:
-        try:
-            with open(pidfile, "w") as f:
-                f.write(f"{os.getpid()}\n")
-        except OSError as exc:
-            log.warning("cannot write pid file %s: %s", pidfile, exc)
-            pidfile = None
-    bound = ", ".join(f"{h}:{p}" for h, p in fd.server.bound)
-    log.info("File Daemon %s listening on %s", fd.name, bound)
-
-    def stop(signum, frame):
-        fd._shutdown.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        fd.serve_forever()
-    finally:
-        fd.shutdown()
-        if pidfile:
-            try:
-                os.unlink(pidfile)
-            except OSError:
-                pass
-    return 0
+    return run_daemon(fd, log, describe=f"File Daemon {fd.name}",
+                      addresses=lambda: listen_addresses(fd.client),
+                      pid_file=getattr(args, "pid_file", None))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import sys
 import threading
@@ -30,6 +29,7 @@ from bareos.lib import bnet, cram, tls
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, authenticate_client, authenticate_server
 from bareos.lib.config import cli
+from bareos.lib.daemon import run_daemon, setup_logging
 from bareos.lib.jobcodes import JS_CANCELED
 from bareos.lib.netserver import NetServer
 from bareos.stored import protocol as P
@@ -531,38 +531,14 @@ class StorageDaemon:
                 dev.close()
 
 
-def setup_logging(args) -> None:
-    level = logging.DEBUG if cli.debug_level(args) > 0 else logging.INFO
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s bareos-sd: %(levelname)s %(name)s: %(message)s")
-
-
 def main(argv=None) -> int:
     args, cfg = cli.parse_and_load(sys.argv[1:] if argv is None else argv, SCHEMA,
                                    prog="bareos-sd", description="Bareos Storage Daemon")
     if cfg is None:
         return args.exit_code
-    setup_logging(args)
+    setup_logging(args, "bareos-sd")
     sd = StorageDaemon(cfg, config_path=args.config)
-    try:
-        sd.start()
-    except OSError as exc:
-        log.error("cannot listen on %s: %s", sd.addresses(), exc)
-        return 1
-    bound = ", ".join(f"{h}:{p}" for h, p in sd.server.bound)
-    log.info("Storage daemon %s listening on %s", sd.name, bound)
-
-    def stop(signum, frame):
-        log.info("signal %d: shutting down", signum)
-        sd._shutdown.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        sd.serve_forever()
-    finally:
-        sd.shutdown()
-    return 0
+    return run_daemon(sd, log, describe=f"Storage daemon {sd.name}", addresses=sd.addresses)
 
 
 if __name__ == "__main__":
