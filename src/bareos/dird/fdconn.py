@@ -174,6 +174,10 @@ def handle_client_connection(director, bs, hello, tls_used: bool) -> None:
     log.info("%s: client %r connected and waits for jobs (%s)", bs.peer, name,
              "TLS" if tls_used else "cleartext")
     director.client_pool.add(conn)
+    try:
+        run_on_incoming_connect(director, name)
+    except Exception:  # never lose the waiting connection over this
+        log.exception("Run On Incoming Connect Interval for client %s failed", name)
     stop = getattr(director, "_shutdown", None)
     while not conn.done.wait(1.0):
         if bs.closed or (stop is not None and stop.is_set()):
@@ -181,6 +185,67 @@ def handle_client_connection(director, bs, hello, tls_used: bool) -> None:
         if not conn.taken and director.config.get("Client", name) is None:
             break
     director.client_pool.remove(conn)
+
+
+def last_job_start(director, job_name: str, client_name: str) -> float | None:
+    """Start time of the newest job *job_name* of *client_name* (T, W, C or R).
+
+    0.0 when there is none; a job created but not started yet counts as now.
+    None when the catalog cannot be asked.
+    """
+    cat = getattr(director, "catalog", None)
+    if cat is None:
+        return None
+    from bareos.cats.catalog import parse_time
+
+    try:
+        _cols, rows = cat.sql(
+            "SELECT StartTime FROM Job WHERE Name = ? AND JobStatus IN ('T', 'W', 'C', 'R') "
+            "AND ClientId = (SELECT ClientId FROM Client WHERE Name = ?) "
+            "ORDER BY JobId DESC LIMIT 1", (job_name, client_name))
+    except Exception as exc:
+        log.warning("Run On Incoming Connect Interval: catalog query failed: %s", exc)
+        return None
+    if not rows:
+        return 0.0
+    started = parse_time(rows[0][0] or "")
+    return started if started is not None else time.time()
+
+
+def run_on_incoming_connect(director, client_name: str) -> list[int]:
+    """Jobs with ``Run On Incoming Connect Interval`` for a client that just dialled in.
+
+    Each Job of this client whose last run (by start time; running and created
+    jobs count) is older than its interval, or that never ran, is started
+    (triggered by "Client").  Returns the new JobIds.
+    """
+    started = []
+    for job in director.config.resources("Job"):
+        interval = float(job.get("Run On Incoming Connect Interval", 0) or 0)
+        if interval <= 0 or job.get("Client") != client_name:
+            continue
+        if any(getattr(j, "job_name", None) == job.name for j in _running_jobs(director)):
+            continue
+        last = last_job_start(director, job.name, client_name)
+        if last is None:
+            continue
+        if last and time.time() - last <= interval:
+            continue
+        log.info("client %s connected: starting job %s (Run On Incoming Connect Interval %ds)",
+                 client_name, job.name, int(interval))
+        jcr = director.jobs.new_jcr(job, triggered_by="Client")
+        started.append(director.jobs.submit(jcr))
+    return started
+
+
+def _running_jobs(director) -> list:
+    jobs = getattr(director, "jobs", None)
+    running = getattr(jobs, "running", None) or {}
+    lock = getattr(jobs, "_lock", None)
+    if lock is not None:
+        with lock:
+            return list(running.values())
+    return list(running.values())
 
 
 def _terminate(bs) -> None:
