@@ -20,11 +20,11 @@ the job; the Director goes on.
 from __future__ import annotations
 
 import logging
-import threading
 
 from bareos.lib import jobcodes
 
-from . import bRC_Error, bRC_OK, bRC_Skip, bRC_Stop, load_plugins, plugin_name_of
+from . import bRC_Error, bRC_OK
+from .instances import M_ERROR, M_FATAL, JobPlugins, PluginContext, load_daemon_plugins
 
 log = logging.getLogger("bareos.plugins.dir")
 
@@ -37,28 +37,10 @@ EVENT_NAMES = {1: "bDirEventJobStart", 2: "bDirEventJobEnd", 3: "bDirEventJobIni
                7: "bDirEventNeedVolume", 8: "bDirEventVolumeFull", 9: "bDirEventRecyle",
                10: "bDirEventGetScratch", 11: "bDirEventNewPluginOptions"}
 
-HIGHEST_PLUGIN_INSTANCE = 127
-M_FATAL, M_ERROR = 3, 4
-_lock = threading.RLock()
-_active: set = set()
-
 
 def load_director_plugins(director) -> list:
     """The Director's plugins (loaded once, Bareos's LoadDirPlugins)."""
-    with _lock:
-        plugins = getattr(director, "_dir_plugins", None)
-        if plugins is None:
-            res = getattr(director, "resource", None)
-            pdir = res.get("Plugin Directory") if res is not None else None
-            names = res.get("Plugin Names") if res is not None else None
-            try:
-                plugins = load_plugins("dir", pdir, names)
-            except Exception:  # noqa: BLE001 - a broken plugin set must not stop the Director
-                log.exception("loading Director plugins")
-                plugins = []
-            director._dir_plugins = plugins
-            director.plugin_directory = pdir
-    return plugins
+    return load_daemon_plugins(director, "dir", "_dir_plugins", "Director")
 
 
 def _as_list(value) -> list[str]:
@@ -69,22 +51,12 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
-class DirPluginContext:
+class DirPluginContext(PluginContext):
     """One plugin instance of a job, and the calls it makes into the Director."""
 
     def __init__(self, jp: "DirJobPlugins", info, instance: int = 0) -> None:
-        self.jp = jp
-        self.info = info
-        self.instance = instance
         self.jcr = jp.jcr
-        self.events: set[int] = set()
-        self.disabled = False
-        self.plugin = None
-        try:
-            self.plugin = info.cls(self)
-        except Exception as exc:  # noqa: BLE001
-            self.disabled = True
-            self.job_message(M_FATAL, f"{info.file}: newPlugin failed: {type(exc).__name__}: {exc}\n")
+        super().__init__(jp, info, instance)
 
     # -- calls from the plugin ----------------------------------------------------
     @property
@@ -98,18 +70,6 @@ class DirPluginContext:
             self.jcr.fatal(text)
         else:
             self.jcr.msg(mtype, text)
-
-    def debug_message(self, level: int, text: str) -> None:
-        log.debug("%s: %s", self.info.file, str(text).rstrip())
-
-    def register_events(self, events, on: bool = True) -> int:
-        for e in events:
-            (self.events.add if on else self.events.discard)(int(e))
-        return bRC_OK
-
-    def instance_count(self) -> int:
-        with _lock:
-            return sum(1 for jp in _active for c in jp.contexts if c.info is self.info)
 
     def get_value(self, var: int):
         jcr = self.jcr
@@ -171,73 +131,20 @@ class DirPluginContext:
         return bRC_OK
 
 
-class DirJobPlugins:
+class DirJobPlugins(JobPlugins):
+    context_class = DirPluginContext
+    label = "DIR"
+    new_options_event = bDirEventNewPluginOptions
+
     def __init__(self, jcr, plugins) -> None:
         self.jcr = jcr
-        self.plugins = plugins
-        self.contexts = [DirPluginContext(self, p) for p in plugins]
-        with _lock:
-            _active.add(self)
+        super().__init__(plugins)
 
-    def _trigger(self, ctx, ev: int, value) -> tuple[int, bool]:
-        handler = getattr(ctx.plugin, "handle_event", None)
-        if handler is None or ctx.disabled or ev not in ctx.events:
-            return bRC_OK, False
-        try:
-            rc = handler(ev, value)
-        except Exception as exc:  # noqa: BLE001 - the job fails, the Director goes on
-            ctx.job_message(M_FATAL, f"{ctx.info.file}: {EVENT_NAMES.get(ev, ev)} failed: "
-                                     f"{type(exc).__name__}: {exc}\n")
-            rc = bRC_Error
-        rc = bRC_OK if rc is None else int(rc)
-        return rc, rc in (bRC_Stop, bRC_Error, bRC_Skip)
+    def error_message(self, text: str) -> None:
+        self.jcr.msg(M_ERROR, text)
 
-    def event(self, ev: int, value=None) -> int:
-        rc = bRC_OK
-        for ctx in list(self.contexts):
-            rc, stop = self._trigger(ctx, ev, value)
-            if stop:
-                break
-        return rc
-
-    def dispatch_options(self, options) -> None:
-        for opt in options:
-            if ":" not in opt:
-                self.jcr.msg(M_ERROR, f"Illegal DIR plugin options encountered, {opt} skipping\n")
-                continue
-            name = plugin_name_of(opt)
-            instance = 0
-            for part in opt.split(":")[1:]:
-                if part[:9].lower() == "instance=":
-                    try:
-                        instance = int(part[9:])
-                    except ValueError:
-                        instance = 0
-                    break
-            if instance > HIGHEST_PLUGIN_INSTANCE:
-                self.jcr.msg(M_ERROR, f"Illegal DIR plugin options encountered, {opt} instance "
-                                      f"{instance} skipping\n")
-                continue
-            ctx = next((c for c in self.contexts
-                        if c.instance == instance and c.info.matches(name)), None)
-            if ctx is None:
-                info = next((p for p in self.plugins if p.matches(name)), None)
-                if info is None:
-                    continue
-                ctx = DirPluginContext(self, info, instance)
-                self.contexts.append(ctx)
-            self._trigger(ctx, bDirEventNewPluginOptions, opt)
-
-    def free(self) -> None:
-        for ctx in self.contexts:
-            free = getattr(ctx.plugin, "free", None)
-            if free is not None:
-                try:
-                    free()
-                except Exception:  # noqa: BLE001
-                    log.exception("plugin free")
-        with _lock:
-            _active.discard(self)
+    def event_name(self, ev: int) -> str:
+        return EVENT_NAMES.get(ev, str(ev))
 
 
 def _failed(jcr) -> bool:

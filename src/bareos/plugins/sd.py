@@ -16,9 +16,9 @@ The SD calls::
 from __future__ import annotations
 
 import logging
-import threading
 
-from . import bRC_Error, bRC_OK, bRC_Skip, bRC_Stop, load_plugins, plugin_name_of
+from . import bRC_Error, bRC_OK
+from .instances import JobPlugins, PluginContext, load_daemon_plugins
 
 log = logging.getLogger("bareos.plugins.sd")
 
@@ -30,44 +30,17 @@ log = logging.getLogger("bareos.plugins.sd")
  bSdEventDeviceRelease, bSdEventNewPluginOptions, bSdEventChangerLock,
  bSdEventChangerUnlock) = range(1, 25)
 
-HIGHEST_PLUGIN_INSTANCE = 127
-_lock = threading.Lock()
-_active: set = set()          # SdJobPlugins of running jobs (GetInstanceCount)
-
 
 def daemon_plugins(sd) -> list:
-    with _lock:
-        plugins = getattr(sd, "_sd_plugins", None)
-        if plugins is None:
-            res = getattr(sd, "resource", None)
-            pdir = res.get("Plugin Directory") if res is not None else None
-            names = res.get("Plugin Names") if res is not None else None
-            try:
-                plugins = load_plugins("sd", pdir, names)
-            except Exception:  # noqa: BLE001 - a broken plugin set must not stop the SD
-                log.exception("loading SD plugins")
-                plugins = []
-            sd._sd_plugins = plugins
-            sd.plugin_directory = pdir
-    return plugins
+    return load_daemon_plugins(sd, "sd", "_sd_plugins", "SD")
 
 
-class SdPluginContext:
+class SdPluginContext(PluginContext):
     """One plugin instance of a job, and the calls it makes into the SD."""
 
     def __init__(self, jp: "SdJobPlugins", info, instance: int = 0) -> None:
-        self.jp = jp
-        self.info = info
-        self.instance = instance
         self.job = jp.job
-        self.events: set[int] = set()
-        self.disabled = False
-        self.plugin = None
-        try:
-            self.plugin = info.cls(self)
-        except Exception as exc:  # noqa: BLE001
-            self.disabled = True
-            self.job_message(3, f"{info.file}: newPlugin failed: {type(exc).__name__}: {exc}")
+        super().__init__(jp, info, instance)
 
     # -- calls from the plugin ----------------------------------------------------
     @property
@@ -76,18 +49,6 @@ class SdPluginContext:
 
     def job_message(self, mtype: int, text: str) -> None:
         self.job.jmsg(mtype, text)
-
-    def debug_message(self, level: int, text: str) -> None:
-        log.debug("%s: %s", self.info.file, str(text).rstrip())
-
-    def register_events(self, events, on: bool = True) -> int:
-        for e in events:
-            (self.events.add if on else self.events.discard)(int(e))
-        return bRC_OK
-
-    def instance_count(self) -> int:
-        with _lock:
-            return sum(1 for jp in _active for c in jp.contexts if c.info is self.info)
 
     def _dcr_device(self):
         dcr = getattr(self.job, "write_dcr", None)
@@ -143,66 +104,19 @@ class SdPluginContext:
         return bRC_OK
 
 
-class SdJobPlugins:
+class SdJobPlugins(JobPlugins):
+    context_class = SdPluginContext
+    label = "SD"
+    new_options_event = bSdEventNewPluginOptions
+
     def __init__(self, job, plugins) -> None:
         self.job = job
-        self.plugins = plugins
-        self.contexts = [SdPluginContext(self, p) for p in plugins]
         self.xflaters: dict[str, object] = {}
         self.started = False
-        with _lock:
-            _active.add(self)
+        super().__init__(plugins)
 
-    def _trigger(self, ctx, ev: int, value) -> tuple[int, bool]:
-        """Bareos's trigger_plugin_event: (rc, stop)."""
-        handler = getattr(ctx.plugin, "handle_event", None)
-        if handler is None or ctx.disabled or ev not in ctx.events:
-            return bRC_OK, False
-        try:
-            rc = handler(ev, value)
-        except Exception as exc:  # noqa: BLE001 - the job fails, the SD goes on
-            ctx.job_message(3, f"{ctx.info.file}: event {ev} failed: {type(exc).__name__}: {exc}")
-            rc = bRC_Error
-        rc = bRC_OK if rc is None else int(rc)
-        return rc, rc in (bRC_Stop, bRC_Error, bRC_Skip)
-
-    def event(self, ev: int, value=None) -> int:
-        rc = bRC_OK
-        for ctx in list(self.contexts):
-            rc, stop = self._trigger(ctx, ev, value)
-            if stop:
-                break
-        return rc
-
-    def dispatch_options(self, options) -> None:
-        """Bareos's DispatchNewPluginOptions: each ``name:...:instance=n:...``
-        goes to that plugin's instance n (created when new)."""
-        for opt in options or []:
-            if ":" not in opt:
-                self.job.jmsg(4, f"Illegal SD plugin options encountered, {opt} skipping\n")
-                continue
-            name = plugin_name_of(opt)
-            instance = 0
-            for part in opt.split(":")[1:]:
-                if part[:9].lower() == "instance=":
-                    try:
-                        instance = int(part[9:])
-                    except ValueError:
-                        instance = 0
-                    break
-            if instance > HIGHEST_PLUGIN_INSTANCE:
-                self.job.jmsg(4, f"Illegal SD plugin options encountered, {opt} instance "
-                                 f"{instance} skipping\n")
-                continue
-            ctx = next((c for c in self.contexts
-                        if c.instance == instance and c.info.matches(name)), None)
-            if ctx is None:
-                info = next((p for p in self.plugins if p.matches(name)), None)
-                if info is None:
-                    continue
-                ctx = SdPluginContext(self, info, instance)
-                self.contexts.append(ctx)
-            self._trigger(ctx, bSdEventNewPluginOptions, opt)
+    def error_message(self, text: str) -> None:
+        self.job.jmsg(4, text)
 
     def xflater(self, dev):
         name = dev.settings.name
@@ -226,17 +140,6 @@ class SdJobPlugins:
                     end()
                 except Exception:  # noqa: BLE001
                     log.exception("plugin job end")
-
-    def free(self) -> None:
-        for ctx in self.contexts:
-            free = getattr(ctx.plugin, "free", None)
-            if free is not None:
-                try:
-                    free()
-                except Exception:  # noqa: BLE001
-                    log.exception("plugin free")
-        with _lock:
-            _active.discard(self)
 
 
 def job_plugins(job):
