@@ -26,22 +26,20 @@ import time
 
 from bareos.lib import bnet, tls
 from bareos.lib.bnet import BnetError, HelloKind
-from bareos.lib.bsr import ALL_DONE, NO_MATCH, BsrMatcher
+from bareos.lib.bsr import ALL_DONE, BsrMatcher
 from bareos.lib.edit import edit_uint64_with_suffix
 from bareos.lib.jobcodes import JS_ERROR_TERMINATED, JS_RUNNING, JS_TERMINATED, JS_WAIT_SD
 from bareos.stored import protocol as P
 from bareos.stored.append import (
     AppendError, WriteDcr, _Attr, _send_attributes, do_append_data, is_attribute, session_label,
 )
-from bareos.stored.device import DeviceError, VolumeLabelError, split_address
+from bareos.stored.device import DeviceError, VolumeLabelError
 from bareos.stored.job import CatalogError
+from bareos.stored.read import volume_records
 from bareos.stored.volume import RecordReader, SessionLabel
-from bareos.stored.volume.block import BlockReader, DamagedBlock
 from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
 
 log = logging.getLogger("bareos.stored.mac")
-
-CHUNK = 1 << 20
 
 JT_COPY, JT_MIGRATE, JT_ARCHIVE, JT_BACKUP = "c", "g", "A", "B"
 L_VIRTUAL_FULL = "f"
@@ -96,72 +94,8 @@ def bsr_records(job, dev):
                 dev.close()
                 raise DeviceError(f'Cannot open Volume "{name}" for reading: {exc}') from exc
             dev.volume_name = name
-        job.info(f'Ready to read from volume "{name}" on device {dev.print_name()}.')
-        if name not in job.volume_names:
-            job.volume_names.append(name)
-        start = 0
-        if bsr.use_positioning:
-            starts = [e.start_address() for e in bsr.entries if name in e.volume_names]
-            start = min(starts) if starts else 0
-        if start:
-            f, b = split_address(start)
-            job.info(f'Forward spacing Volume "{name}" to file:block {f}:{b}.')
-        dev.seek(start)
-        blocks = BlockReader(checksum=dev.settings.block_checksum, offset=start, name=name)
-        sessions: dict[tuple[int, int], SessionLabel] = {}
-        first = start == 0
-        done = False
-        finished = False
-        while not done:
-            chunk = dev.read(CHUNK)
-            if chunk:
-                blocks.feed(chunk)
-                items = []
-                while (item := blocks.next()) is not None:
-                    items.append(item)
-            else:
-                items = blocks.close()
-                done = True
-            for item in items:
-                if isinstance(item, DamagedBlock):
-                    job.jmsg(4, item.message(name))
-                    continue
-                if not first and not matcher.match_block(item.vol_session_id, item.vol_session_time):
-                    continue
-                for rec in reader.read_block(item):
-                    fi = rec.file_index
-                    if first:
-                        first = False
-                        continue      # the volume label
-                    key = (rec.vol_session_id, rec.vol_session_time)
-                    if fi < 0:
-                        if fi == SOS_LABEL:
-                            try:
-                                sessions[key] = SessionLabel.decode(rec.data, fi)
-                            except ValueError:
-                                pass
-                            if matcher.match_block(*key):
-                                yield rec
-                        elif fi == EOS_LABEL:
-                            sessions.pop(key, None)
-                        continue
-                    m = matcher.match(name, rec, sessions.get(key))
-                    if m == ALL_DONE:
-                        done = finished = True
-                        break
-                    if m == NO_MATCH:
-                        continue
-                    dev.read_bytes += len(rec.data)
-                    yield rec
-                if done:
-                    break
-            if job.is_canceled:
-                return
-        with dev.lock:
-            f, _ = split_address(dev.position)
-            job.info(f'End of Volume at file {f} on device {dev.print_name()}, Volume "{name}"')
-            dev.close()
-        if finished:
+        result = yield from volume_records(job, dev, name, matcher, reader, labels=True)
+        if result is None or result is ALL_DONE:       # canceled, or the bootstrap is done
             break
 
 

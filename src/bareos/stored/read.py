@@ -125,6 +125,30 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
             dev.close()
             return None
         dev.volume_name = name
+    records = volume_records(job, dev, name, matcher, reader)
+    try:
+        while True:
+            rec = next(records)
+            rstream, rdata = sdplugins.translate(job, dev, rec.stream, rec.data, False)
+            fd.send(P.rechdr(rec.vol_session_id, rec.vol_session_time, rec.file_index, rstream,
+                             len(rdata)))
+            fd.send(rdata)
+    except StopIteration as stop:
+        result = stop.value
+    if result is None:
+        return None
+    sdplugins.generate_event(job, sdplugins.bSdEventDeviceClose, dev)
+    return result
+
+
+def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReader,
+                   labels: bool = False):
+    """Yield the records of the opened volume *name* that the bootstrap
+    selects (from the BSR's start address when it positions), and close the
+    volume at its end.  *labels* also yields the session-start labels of
+    selected sessions.  Returns ALL_DONE when the bootstrap is satisfied,
+    True at the end of the volume, None when the job was canceled (the
+    volume is left open)."""
     job.info(f'Ready to read from volume "{name}" on device {dev.print_name()}.')
     if name not in job.volume_names:
         job.volume_names.append(name)
@@ -162,28 +186,27 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
                 if first:
                     first = False
                     continue          # the volume label
+                key = (rec.vol_session_id, rec.vol_session_time)
                 if fi < 0:
-                    key = (rec.vol_session_id, rec.vol_session_time)
                     if fi == SOS_LABEL:
                         try:
                             sessions[key] = SessionLabel.decode(rec.data, fi)
                         except ValueError:
                             pass
+                        if labels and matcher.match_block(*key):
+                            yield rec
                     elif fi == EOS_LABEL:
                         sessions.pop(key, None)
                     continue
-                m = matcher.match(name, rec, sessions.get((rec.vol_session_id, rec.vol_session_time)))
+                m = matcher.match(name, rec, sessions.get(key))
                 if m == ALL_DONE:
                     result = ALL_DONE
                     done = True
                     break
                 if m == NO_MATCH:
                     continue
-                rstream, rdata = sdplugins.translate(job, dev, rec.stream, rec.data, False)
-                fd.send(P.rechdr(rec.vol_session_id, rec.vol_session_time, fi, rstream,
-                                 len(rdata)))
-                fd.send(rdata)
                 dev.read_bytes += len(rec.data)
+                yield rec
             if done:
                 break
         if job.is_canceled:
@@ -192,5 +215,4 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
         f, _ = split_address(dev.position)
         job.info(f'End of Volume at file {f} on device {dev.print_name()}, Volume "{name}"')
         dev.close()
-    sdplugins.generate_event(job, sdplugins.bSdEventDeviceClose, dev)
     return result
