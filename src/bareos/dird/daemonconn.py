@@ -159,6 +159,7 @@ def recv_text(bs: BSock, timeout: float | None = None) -> str | int:
         msg = bs.recv(timeout=timeout)
         if isinstance(msg, int):
             if msg == bnet.BNET_HEARTBEAT or msg == bnet.BNET_HB_RESPONSE:
+                log.debug("%s: heartbeat from the daemon", bs.peer)
                 continue
             return msg
         return msg.decode("utf-8", "replace")

@@ -191,6 +191,8 @@ class StorageSession:
                 if isinstance(raw, int):
                     if raw in (bnet.BNET_TERMINATE,):
                         break
+                    if raw == bnet.BNET_HEARTBEAT:
+                        log.debug("job %s: heartbeat from the Storage daemon", jcr.job)
                     if raw == bnet.BNET_EOD and self.end_status is not None:
                         continue
                     continue

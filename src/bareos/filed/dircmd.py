@@ -730,6 +730,7 @@ class DirSession:
         while True:
             item = sd.recv()
             if item in (bnet.BNET_HEARTBEAT, bnet.BNET_HB_RESPONSE):
+                log.debug("job %s: heartbeat from the Storage daemon", self.jcr.job)
                 continue
             return item
 

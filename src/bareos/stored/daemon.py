@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bareos.lib import bnet, cram, tls
+from bareos.lib import bnet, cram, jmsg, tls
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, authenticate_client, authenticate_server
 from bareos.lib.config import cli
@@ -91,6 +91,7 @@ class StorageDaemon:
         self.lock = threading.RLock()
         self.server: NetServer | None = None
         self._shutdown = threading.Event()
+        self.waiting_jobs: set[int] = set()   # JobIds waiting to reserve a device
         self.debug_level = 0
         self.trace = False
         self._bsr_uniq = 0
@@ -194,8 +195,63 @@ class StorageDaemon:
         if fd is not None:
             fd.shutdown()
 
+    #: seconds between reservation attempts while a job waits for a device
+    RESERVE_POLL = 0.5
+    #: a wait round without Heartbeat Interval (Bareos's WaitForDevice waits a minute)
+    RESERVE_ROUND = 60.0
+
+    @property
+    def heartbeat_interval(self) -> float:
+        return float(self._get("Heartbeat Interval", 0) or 0)
+
     def reserve_for_job(self, job, append: bool):
-        return self.devices.reserve(job.stores, append, job.job_id)
+        """Reserve a device for *job*, waiting while every suitable one is busy.
+
+        As Bareos's reservation loop: the job waits until a device is free
+        (or it is canceled), signals ⟨HEARTBEAT⟩ to the Director after every
+        wait round (each Heartbeat Interval, else every minute) and, with a
+        Heartbeat Interval, to the File Daemon when it is connected; every
+        fifth round says "JobId=N, Job J waiting to reserve a device.".
+        Returns None only when no configured device suits the job at all.
+        """
+        got = self.devices.reserve(job.stores, append, job.job_id)
+        if got is not None or not self.devices.known(job.stores):
+            return got
+        interval = self.heartbeat_interval
+        round_len = interval if interval > 0 else self.RESERVE_ROUND
+        log.info("JobId %s: all suitable devices are busy, waiting to reserve one", job.job_id)
+        self.waiting_jobs.add(job.job_id)
+        try:
+            rounds = 0
+            next_round = time.monotonic() + round_len
+            while not job.is_canceled and not self._shutdown.is_set():
+                self._shutdown.wait(self.RESERVE_POLL)
+                got = self.devices.reserve(job.stores, append, job.job_id)
+                if got is not None:
+                    return got
+                if time.monotonic() < next_round:
+                    continue
+                next_round = time.monotonic() + round_len
+                rounds += 1
+                if rounds % 5 == 0:
+                    job.jmsg(jmsg.M_MOUNT, f"JobId={job.job_id}, Job {job.job} waiting to reserve a device.")
+                self.send_heartbeats(job, to_fd=interval > 0)
+            return None
+        finally:
+            self.waiting_jobs.discard(job.job_id)
+
+    @staticmethod
+    def send_heartbeats(job, to_fd: bool = True) -> None:
+        """⟨HEARTBEAT⟩ to the job's Director and (if *to_fd*) File Daemon connections."""
+        peers = [("Director", job.dir)] + ([("File Daemon", job.fd)] if to_fd else [])
+        for who, bs in peers:
+            if bs is None:
+                continue
+            try:
+                bs.signal(bnet.BNET_HEARTBEAT)
+                log.debug("JobId %s: heartbeat sent to the %s", job.job_id, who)
+            except (BnetError, OSError) as exc:
+                log.debug("JobId %s: heartbeat to the %s failed: %s", job.job_id, who, exc)
 
     def bootstrap_path(self, job) -> str:
         with self.lock:
