@@ -581,9 +581,12 @@ def _install_signals() -> None:
         watchdog.start()
         raise Terminated(signum)
 
-    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
-            signal.signal(sig, handler)
+    sigs = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    for sig in sigs:
+        signal.signal(sig, handler)
+    if hasattr(signal, "pthread_sigmask"):
+        # a parent may have left them blocked (the mask is inherited across exec)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, sigs)
     if hasattr(signal, "SIGQUIT"):
         signal.signal(signal.SIGQUIT, signal.SIG_IGN)
 
