@@ -30,6 +30,8 @@ def main(src: str, dst: str) -> None:
             ax.annotate(f"x{r['ratio']:.2f}", (i, max(ours[i], bac[i]) * 1.25), ha="center", fontsize=7,
                         color="green" if r.get("met") else "red")
     ax.set_yscale("log")
+    top = max(ours + bac + [1])
+    ax.set_ylim(top=top * 2.5)
     ax.set_ylabel("seconds per job (median, log scale; lower is better)")
     ax.set_xticks(list(x))
     ax.set_xticklabels(labels, rotation=35, ha="right", fontsize=8)
