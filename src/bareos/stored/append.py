@@ -531,35 +531,16 @@ def do_append_data(job, fd) -> bool:
     dcr = job.write_dcr
     if dcr is not None and dcr.acquired:
         job.files = max(current.file_index if current else 0, 0)
-        try:
-            dcr.finish(session_label(job, EOS_LABEL, dcr))
-            if ok and not job.is_canceled:
-                if current is not None:
-                    done_files.append(current)
-                _send_attributes(job, done_files)
-        except (AppendError, CatalogError, DeviceError) as exc:
-            if ok and not job.is_canceled:
-                job.fatal(f"Fatal append error on device {dcr.dev.print_name()}: ERR={exc}")
-            ok = False
-        try:
-            dcr.release()
-        except (AppendError, CatalogError, DeviceError) as exc:
-            job.warning(str(exc))
+        ok = finish_session(job, dcr, lambda: session_label(job, EOS_LABEL, dcr), ok,
+                            current, done_files)
     elif ok:
         job.info("Because no backup data was received, no device was reserved. As such "
                  "no Session Labels were written for this job.")
     sdplugins.job_end(job)
     if not ok:
         job.set_status(JS_ERROR_TERMINATED)
-    try:
-        reply = job.dir_request(P.delete_null_jobmedia(job.job, job.job_id))
-        if not reply.startswith("1000"):
-            job.warning("Could not delete placeholder media records.")
-    except CatalogError:
-        job.warning("Could not delete placeholder media records.")
-    elapsed = max(1, int(time.time() - run_time))
-    job.info(f"Elapsed time={elapsed // 3600:02d}:{elapsed % 3600 // 60:02d}:{elapsed % 60:02d}, "
-             f"Transfer rate={edit_uint64_with_suffix(job.bytes // elapsed)} Bytes/second")
+    delete_placeholder_jobmedia(job)
+    report_elapsed(job, run_time)
     job.send_status()
     try:
         if ok:
@@ -569,6 +550,44 @@ def do_append_data(job, fd) -> bool:
     except (BnetError, OSError):
         ok = False
     return ok
+
+
+def finish_session(job, dcr, eos_label, ok: bool, current, done_files: list) -> bool:
+    """End the job's session on the volume (``eos_label()`` gives the EOS
+    label), send the attributes of the files written (when all went well)
+    and release the device; returns *ok*, False after an error."""
+    try:
+        dcr.finish(eos_label())
+        if ok and not job.is_canceled:
+            if current is not None:
+                done_files.append(current)
+            _send_attributes(job, done_files)
+    except (AppendError, CatalogError, DeviceError) as exc:
+        if ok and not job.is_canceled:
+            job.fatal(f"Fatal append error on device {dcr.dev.print_name()}: ERR={exc}")
+        ok = False
+    try:
+        dcr.release()
+    except (AppendError, CatalogError, DeviceError) as exc:
+        job.warning(str(exc))
+    return ok
+
+
+def delete_placeholder_jobmedia(job) -> None:
+    """Ask the Director to drop the job's placeholder JobMedia records."""
+    try:
+        reply = job.dir_request(P.delete_null_jobmedia(job.job, job.job_id))
+        if not reply.startswith("1000"):
+            job.warning("Could not delete placeholder media records.")
+    except CatalogError:
+        job.warning("Could not delete placeholder media records.")
+
+
+def report_elapsed(job, run_time: float) -> None:
+    """``Elapsed time=hh:mm:ss, Transfer rate=... Bytes/second`` of the job."""
+    elapsed = max(1, int(time.time() - run_time))
+    job.info(f"Elapsed time={elapsed // 3600:02d}:{elapsed % 3600 // 60:02d}:{elapsed % 60:02d}, "
+             f"Transfer rate={edit_uint64_with_suffix(job.bytes // elapsed)} Bytes/second")
 
 
 def _send_attributes(job, files: list[_Attr]) -> None:

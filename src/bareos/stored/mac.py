@@ -27,11 +27,11 @@ import time
 from bareos.lib import bnet, tls
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsr import ALL_DONE, BsrMatcher
-from bareos.lib.edit import edit_uint64_with_suffix
 from bareos.lib.jobcodes import JS_ERROR_TERMINATED, JS_RUNNING, JS_TERMINATED, JS_WAIT_SD
 from bareos.stored import protocol as P
 from bareos.stored.append import (
-    AppendError, WriteDcr, _Attr, _send_attributes, do_append_data, is_attribute, session_label,
+    AppendError, WriteDcr, _Attr, _send_attributes, delete_placeholder_jobmedia, do_append_data,
+    finish_session, is_attribute, report_elapsed, session_label,
 )
 from bareos.stored.device import DeviceError, VolumeLabelError
 from bareos.stored.job import CatalogError
@@ -123,6 +123,16 @@ def _adopt(job, sos: SessionLabel, virtual: bool) -> None:
         job.cmd.fileset_md5 = sos.fileset_md5 or job.cmd.fileset_md5
     job.job_type = chr(sos.job_type) if sos.job_type else job.job_type
     job.job_level = chr(sos.job_level) if sos.job_level else job.job_level
+
+
+def _terminated_label(job, dcr) -> SessionLabel:
+    """The EOS label as a job that terminated well writes it."""
+    saved = job.status
+    job.status = JS_TERMINATED
+    try:
+        return session_label(job, EOS_LABEL, dcr)
+    finally:
+        job.status = saved
 
 
 def _release_read(job, dev) -> None:
@@ -264,37 +274,16 @@ def run_local(session, job) -> None:
     finally:
         _release_read(job, read_dev)
     if dcr is not None and dcr.acquired:
-        try:
+        def eos_label() -> SessionLabel:
             if not sos_written:
                 dcr.begin_session(session_label(job, SOS_LABEL, dcr))
             job.files = renumber.count
-            saved = job.status
-            job.status = JS_TERMINATED
-            eos = session_label(job, EOS_LABEL, dcr)
-            job.status = saved
-            dcr.finish(eos)
-            if ok and not job.is_canceled:
-                if current is not None:
-                    done_files.append(current)
-                _send_attributes(job, done_files)
-        except (AppendError, CatalogError, DeviceError) as exc:
-            if ok and not job.is_canceled:
-                job.fatal(f"Fatal append error on device {dcr.dev.print_name()}: ERR={exc}")
-            ok = False
-        try:
-            dcr.release()
-        except (AppendError, CatalogError, DeviceError) as exc:
-            job.warning(str(exc))
+            return _terminated_label(job, dcr)
+
+        ok = finish_session(job, dcr, eos_label, ok, current, done_files)
         job.files = renumber.count
-    try:
-        reply = job.dir_request(P.delete_null_jobmedia(job.job, job.job_id))
-        if not reply.startswith("1000"):
-            job.warning("Could not delete placeholder media records.")
-    except CatalogError:
-        job.warning("Could not delete placeholder media records.")
-    elapsed = max(1, int(time.time() - run_time))
-    job.info(f"Elapsed time={elapsed // 3600:02d}:{elapsed % 3600 // 60:02d}:{elapsed % 60:02d}, "
-             f"Transfer rate={edit_uint64_with_suffix(job.bytes // elapsed)} Bytes/second")
+    delete_placeholder_jobmedia(job)
+    report_elapsed(job, run_time)
     job.send_status()
     _end(session, job, ok)
 
@@ -424,9 +413,7 @@ def run_replicate(session, job) -> None:
         except Exception:
             pass
     job.files = renumber.count
-    elapsed = max(1, int(time.time() - run_time))
-    job.info(f"Elapsed time={elapsed // 3600:02d}:{elapsed % 3600 // 60:02d}:{elapsed % 60:02d}, "
-             f"Transfer rate={edit_uint64_with_suffix(job.bytes // elapsed)} Bytes/second")
+    report_elapsed(job, run_time)
     job.send_status()
     _end(session, job, ok)
 
