@@ -367,11 +367,7 @@ class ClientSession:
         if self.conn is not None:
             from .fdconn import release
 
-            try:
-                self.bs.signal(bnet.BNET_TERMINATE)
-            except (BnetError, OSError):
-                pass
-            self.bs.close()
+            self.bs.terminate()
             release(self.conn)
 
 

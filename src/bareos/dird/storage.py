@@ -253,16 +253,8 @@ class StorageSession:
         except (BnetError, OSError, TimeoutError):
             pass
         finally:
-            try:
-                conn.bsock.signal(bnet.BNET_TERMINATE)
-            except (BnetError, OSError):
-                pass
-            conn.bsock.close()
+            conn.bsock.terminate()
 
     def close(self) -> None:
         if self.conn is not None:
-            try:
-                self.bs.signal(bnet.BNET_TERMINATE)
-            except (BnetError, OSError):
-                pass
-            self.bs.close()
+            self.bs.terminate()

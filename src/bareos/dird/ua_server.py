@@ -47,7 +47,7 @@ def handle_connection(director, bs, raw_hello: bytes, tls_used: bool) -> None:
         hello = bnet.parse_hello(raw_hello)
     except (BnetError, ValueError) as exc:
         log.warning("%s: invalid connection (%s)", bs.peer, exc)
-        _terminate(bs)
+        bs.terminate(close=False)
         return
     if hello.kind == HelloKind.CONSOLE:
         handle_console(director, bs, hello, tls_used)
@@ -58,14 +58,7 @@ def handle_connection(director, bs, raw_hello: bytes, tls_used: bool) -> None:
     else:
         log.warning("%s: %s connection from %r is not accepted by this Director",
                     bs.peer, hello.kind.value, hello.name)
-        _terminate(bs)
-
-
-def _terminate(bs) -> None:
-    try:
-        bs.signal(bnet.BNET_TERMINATE)
-    except (BnetError, OSError):
-        pass
+        bs.terminate(close=False)
 
 
 def _console_resource(director, name: str):
@@ -81,7 +74,7 @@ def authenticate_console(director, bs, hello, tls_used: bool) -> UaContext | Non
     password = director.console_password(name)
     if res is None or password is None:
         log.warning("%s: unknown console %r", bs.peer, name)
-        _terminate(bs)
+        bs.terminate(close=False)
         return None
     settings = tls.TlsSettings.from_resource(res)
     local_policy = settings.policy()
@@ -90,7 +83,7 @@ def authenticate_console(director, bs, hello, tls_used: bool) -> UaContext | Non
         # An 18.2+ console must come with TLS unless its TLS is switched off.
         log.info("%s: console %r refused in cleartext (its TLS policy requires TLS-PSK first)",
                  bs.peer, name)
-        _terminate(bs)
+        bs.terminate(close=False)
         return None
     own_name = cram.qualified_name("R_DIRECTOR", director.name)
     try:

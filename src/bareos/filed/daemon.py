@@ -197,7 +197,7 @@ class FileDaemon:
             hello = bnet.parse_hello(raw_hello)
         except (BnetError, ValueError) as exc:
             log.warning("%s: Bad Hello command: %s", bs.peer, exc)
-            _terminate(bs)
+            bs.terminate(close=False)
             return
         if hello.kind is HelloKind.STORAGE_START_JOB:
             from .netmodes import handle_storage_connection
@@ -207,16 +207,16 @@ class FileDaemon:
         if hello.kind is not HelloKind.DIRECTOR:
             log.warning("%s: %s connection is not accepted by this File Daemon",
                         bs.peer, hello.kind.value)
-            _terminate(bs)
+            bs.terminate(close=False)
             return
         res = self.director(hello.name)
         if res is None:
             log.warning("Connection from unknown Director %s at %s rejected.", hello.name, bs.peer)
-            _terminate(bs)
+            bs.terminate(close=False)
             return
         if not res.get("Connection From Director To Client", True):
             log.warning("Connection from Director %s rejected.", hello.name)
-            _terminate(bs)
+            bs.terminate(close=False)
             return
         settings = tls.TlsSettings.from_resource(res)
         local = settings.policy()
@@ -254,13 +254,6 @@ class FileDaemon:
             j.cancel()
         if self.server is not None:
             self.server.shutdown()
-
-
-def _terminate(bs) -> None:
-    try:
-        bs.signal(bnet.BNET_TERMINATE)
-    except (BnetError, OSError):
-        pass
 
 
 def main(argv=None) -> int:

@@ -166,11 +166,7 @@ class DirSession:
     def finish(self) -> None:
         jcr = self.jcr
         if jcr.store_bsock is not None:
-            try:
-                jcr.store_bsock.signal(bnet.BNET_TERMINATE)
-            except (BnetError, OSError):
-                pass
-            jcr.store_bsock.close()
+            jcr.store_bsock.terminate()
             jcr.store_bsock = None
         if jcr.runscripts:
             self.run_scripts("ClientAfterJob", SCRIPT_AFTER)

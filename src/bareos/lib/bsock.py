@@ -79,6 +79,16 @@ class BSock:
     def signal(self, sig: int) -> None:
         self._sendall(bnet.encode_signal(sig))
 
+    def terminate(self, close: bool = True) -> None:
+        """Say goodbye (BNET_TERMINATE; a peer already gone is no error), then
+        close unless *close* is False."""
+        try:
+            self.signal(bnet.BNET_TERMINATE)
+        except (BnetError, OSError):
+            pass
+        if close:
+            self.close()
+
     def _sendall(self, data: bytes) -> None:
         if self._closed:
             raise ConnectionClosed(f"{self.peer}: socket already closed")

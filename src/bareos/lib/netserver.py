@@ -312,7 +312,4 @@ class NetServer:
     def _reject(self, bs: BSock) -> None:
         if self.reject_delay > 0:
             self._stopping.wait(self.reject_delay)
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
+        bs.terminate(close=False)

@@ -66,10 +66,7 @@ class DirSession:
                     return
         finally:
             self._cleanup()
-            try:
-                self.bs.signal(bnet.BNET_TERMINATE)
-            except (BnetError, OSError):
-                pass
+            self.bs.terminate(close=False)
 
     def _cleanup(self) -> None:
         job = self.job

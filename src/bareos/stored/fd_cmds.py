@@ -133,7 +133,4 @@ class FdSession:
             if not job.is_canceled:
                 job.fatal(f"Network error with FD: {exc}")
         finally:
-            try:
-                fd.signal(bnet.BNET_TERMINATE)
-            except (BnetError, OSError):
-                pass
+            fd.terminate(close=False)

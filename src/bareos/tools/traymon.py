@@ -110,10 +110,7 @@ def status_daemon(monitor, res, kind: str) -> DaemonStatus:
             if isinstance(msg, int):
                 break
             parts.append(msg.decode("utf-8", "replace"))
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
+        bs.terminate(close=False)
         return DaemonStatus(kind, res.name, host, port, True, "".join(parts))
     except (AuthenticationFailed, BnetError, OSError, TimeoutError) as exc:
         return DaemonStatus(kind, res.name, host, port, False, f"Status failed: {exc}\n")

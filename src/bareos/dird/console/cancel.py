@@ -65,7 +65,6 @@ def _storages(jcr) -> list:
 
 def _cancel_on(ua, jcr, res, kind: str) -> None:
     """Connect to the job's FD or SD, send ``cancel Job=<job>``, show the answer."""
-    from bareos.lib import bnet
     from bareos.lib.bnet import BnetError
 
     from ..daemonconn import DaemonConnectError, connect_daemon
@@ -93,11 +92,7 @@ def _cancel_on(ua, jcr, res, kind: str) -> None:
     except (BnetError, OSError, TimeoutError):
         pass
     finally:
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
-        bs.close()
+        bs.terminate()
         if kind == "client":
             from ..fdconn import release
 

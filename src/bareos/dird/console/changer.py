@@ -65,14 +65,6 @@ def _open(ua, store):
     return _open_sd(ua, store)
 
 
-def _close(bs) -> None:
-    try:
-        bs.signal(bnet.BNET_TERMINATE)
-    except (BnetError, OSError):
-        pass
-    bs.close()
-
-
 def sd_lines(ua, store, command: str) -> list[str] | None:
     """Send one command to the Storage daemon, return its answer lines
     (without newlines) up to the EOD; None when it cannot be reached."""
@@ -94,7 +86,7 @@ def sd_lines(ua, store, command: str) -> list[str] | None:
             text = msg.decode("utf-8", "replace")
             lines.extend(text.splitlines() or [""])
     finally:
-        _close(bs)
+        bs.terminate()
     return lines
 
 
@@ -302,7 +294,7 @@ def _send_label(ua, store, name: str, pool_row: dict, media_type: str, slot: int
                 ok = True
                 vol_bytes = int(m.group(1))
     finally:
-        _close(bs)
+        bs.terminate()
     return ok, vol_bytes
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from bareos.lib import bnet
 from bareos.lib.bnet import BnetError, bash_spaces
 
 from ..catreq import CatalogService
@@ -83,11 +82,7 @@ def _volop(ua, operation: str) -> bool:
             bs.send(f"{operation} {dev} drive={_drive(ua)}\n")
         _relay(ua, bs)
     finally:
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
-        bs.close()
+        bs.terminate()
     return True
 
 
@@ -228,9 +223,5 @@ def _label(ua, relabel: bool) -> bool:
             if not any(l.startswith(("3001 ", "3002 ", "3906 ")) for l in lines):
                 ua.info_msg("Do not forget to mount the drive!!!\n")
     finally:
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
-        bs.close()
+        bs.terminate()
     return ok

@@ -88,11 +88,7 @@ def _daemon_command(ua, res, kind: str, line: str, until_eod: bool = False) -> l
             if not until_eod:
                 break
     finally:
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
-        bs.close()
+        bs.terminate()
     return out
 
 

@@ -6,7 +6,6 @@ from bareos.lib import jobcodes
 from bareos.lib import version as v
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
 
-from bareos.lib import bnet
 from bareos.lib.bnet import BnetError
 
 from .. import acl
@@ -108,11 +107,7 @@ def daemon_status(ua, res, kind: str) -> None:
     except (BnetError, OSError, TimeoutError) as exc:
         ua.error_msg(f"Status of {res.name} failed: {exc}\n")
     finally:
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
-        bs.close()
+        bs.terminate()
         if kind == "client":
             from ..fdconn import release
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bareos.lib import bnet
-from bareos.lib.bnet import BnetError, bash_spaces
+from bareos.lib.bnet import bash_spaces
 
 from .. import acl
 from ..listfmt import HORZ, ListFilters, list_query
@@ -179,11 +178,7 @@ def _relabel_same(ua, store, media, pr, drive) -> int | None:
                            f"{store.name} did not relabel it.\n")
         return vol_bytes
     finally:
-        try:
-            bs.signal(bnet.BNET_TERMINATE)
-        except (BnetError, OSError):
-            pass
-        bs.close()
+        bs.terminate()
 
 
 def action_on_purge(ua, names: list[str]) -> bool:
