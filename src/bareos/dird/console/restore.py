@@ -821,30 +821,10 @@ def _submit(ua, rx, job, bsr_path: str, bsr) -> bool:
     jcr.expected_files = bsr.count
     if not ua.api:
         ua.send_msg(f'Using Catalog "{ua.catalog}"\n')
-    if ua.find_arg("yes") < 0:
-        while True:
-            runmod.show_job(ua, jcr)
-            if ua.api:
-                ua.signal(bnet.BNET_RUN_CMD)
-            answer = ua.get_cmd("OK to run? (yes/mod/no): ")
-            if answer is None:
-                ua.send_msg("Job not run.\n")
-                return False
-            a = answer.lower()
-            if a in ("yes", "y"):
-                break
-            if a in ("mod", "m"):
-                if not runmod.modify(ua, jcr):
-                    ua.send_msg("Job not run.\n")
-                    return False
-                continue
-            ua.send_msg("Job not run.\n")
-            return False
+    if ua.find_arg("yes") < 0 and not runmod.confirm(ua, jcr):
+        return False
     if jcr.where and not ua.acl_access_ok(acl.WHERE, jcr.where):
         ua.error_msg('No authorization for "where" specification.\n')
         return False
-    jobid = d.jobs.submit(jcr)
-    ua.send.object_start("run")
-    ua.send.kv("jobid", str(jobid), "Job queued. JobId=%s\n")
-    ua.send.object_end("run")
+    runmod.queue(ua, jcr)
     return True

@@ -109,31 +109,43 @@ def run(ua) -> bool:
     if not ua.open_db():
         return False
     jcr = d.jobs.new_jcr(job, **{k: v for k, v in over.items() if k != "yes"})
-    if not over.get("yes"):
-        while True:
-            show_job(ua, jcr)
-            if ua.api:
-                from bareos.lib import bnet
-                ua.signal(bnet.BNET_RUN_CMD)
-            answer = ua.get_cmd("OK to run? (yes/mod/no): ")
-            if answer is None:
-                ua.send_msg("Job not run.\n")
-                return False
-            a = answer.lower()
-            if a in ("yes", "y"):
-                break
-            if a in ("mod", "m"):
-                if not modify(ua, jcr):
-                    ua.send_msg("Job not run.\n")
-                    return False
-                continue
+    if not over.get("yes") and not confirm(ua, jcr):
+        return False
+    queue(ua, jcr)
+    return True
+
+
+def confirm(ua, jcr) -> bool:
+    """Show the job and ask ``OK to run? (yes/mod/no)`` until it is run
+    (True) or not (False, "Job not run." said); ``mod`` modifies it."""
+    while True:
+        show_job(ua, jcr)
+        if ua.api:
+            from bareos.lib import bnet
+            ua.signal(bnet.BNET_RUN_CMD)
+        answer = ua.get_cmd("OK to run? (yes/mod/no): ")
+        if answer is None:
             ua.send_msg("Job not run.\n")
             return False
-    jobid = d.jobs.submit(jcr)
+        a = answer.lower()
+        if a in ("yes", "y"):
+            return True
+        if a in ("mod", "m"):
+            if not modify(ua, jcr):
+                ua.send_msg("Job not run.\n")
+                return False
+            continue
+        ua.send_msg("Job not run.\n")
+        return False
+
+
+def queue(ua, jcr) -> int:
+    """Submit the job and say ``Job queued. JobId=<n>``."""
+    jobid = ua.director.jobs.submit(jcr)
     ua.send.object_start("run")
     ua.send.kv("jobid", str(jobid), "Job queued. JobId=%s\n")
     ua.send.object_end("run")
-    return True
+    return jobid
 
 
 def show_job(ua, jcr) -> None:
