@@ -28,6 +28,36 @@ class NoContext(RuntimeError):
     pass
 
 
+class DefinitionError(ValueError):
+    """An argument of a plugin definition without ``=value`` (the rest of
+    the definition is the message)."""
+
+
+def definition_items(body: str):
+    """Yield the ``key=value`` pairs of a plugin definition after its name
+    (Bareos's parse_plugin_definition): a value ends at a colon that no
+    backslash escapes.  Raises DefinitionError, at the point it is met, for
+    an argument without a value."""
+    i = 0
+    while i < len(body):
+        eq = body.find("=", i)
+        if eq < 0:
+            raise DefinitionError(body[i:])
+        j = eq + 1
+        while True:                       # the value ends at a colon not escaped
+            c = body.find(":", j)
+            if c < 0:
+                end = nxt = len(body)
+                break
+            if body[c - 1] != "\\":
+                end, nxt = c, c + 1
+                break
+            j = c + 1
+        key, val = body[i:eq], body[eq + 1:end]
+        i = nxt
+        yield key, val
+
+
 def set_current(ctx) -> object:
     """Make *ctx* the context of the calling thread; returns the previous one."""
     global _last_context

@@ -53,33 +53,20 @@ class PythonPluginHost:
             return bRC_Error, ""
         body = definition.split(":", 1)[1]
         out: list[str] = []
-        i = 0
-        while i < len(body):
-            eq = body.find("=", i)
-            if eq < 0:
-                self.ctx.job_message(M_FATAL, f"{self.logprefix}Illegal argument {body[i:]} without value\n")
-                return bRC_Error, ""
-            j = eq + 1
-            while True:                       # the value ends at a colon not escaped
-                c = body.find(":", j)
-                if c < 0:
-                    end = nxt = len(body)
-                    break
-                if body[c - 1] != "\\":
-                    end, nxt = c, c + 1
-                    break
-                j = c + 1
-            key, val = body[i:eq], body[eq + 1:end]
-            i = nxt
-            k = key.lower()
-            if k == "instance":
-                self.instance = _parse_int(val)
-            elif k == "module_path":
-                self.module_path = val
-            elif k == "module_name":
-                self.module_name = val
-            else:
-                out.append(f"{key}={val}")
+        try:
+            for key, val in pyhost.definition_items(body):
+                k = key.lower()
+                if k == "instance":
+                    self.instance = _parse_int(val)
+                elif k == "module_path":
+                    self.module_path = val
+                elif k == "module_name":
+                    self.module_name = val
+                else:
+                    out.append(f"{key}={val}")
+        except pyhost.DefinitionError as exc:
+            self.ctx.job_message(M_FATAL, f"{self.logprefix}Illegal argument {exc} without value\n")
+            return bRC_Error, ""
         return bRC_OK, (":".join(out) + ":") if out else ""
 
     # -- calling the module ---------------------------------------------------------

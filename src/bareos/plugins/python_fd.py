@@ -59,31 +59,17 @@ class PythonFdPlugin(FdPlugin):
             return bRC_Error, ""
         body = definition.split(":", 1)[1]
         out: list[str] = []
-        i = 0
-        while i < len(body):
-            eq = body.find("=", i)
-            if eq < 0:
-                self.ctx.job_message(B.M_FATAL, f"python3-fd: Illegal argument {body[i:]} without value\n")
-                return bRC_Error, ""
-            j = eq + 1
-            while True:
-                c = body.find(":", j)
-                if c < 0:
-                    end, nxt = len(body), len(body)
-                    break
-                if body[c - 1] != "\\":
-                    end, nxt = c, c + 1
-                    break
-                j = c + 1
-            key, val = body[i:eq], body[eq + 1:end]
-            i = nxt
-            k = key.strip().lower()
-            if k in _CONSUMED:
-                attr = k
-                if not keep_existing or getattr(self, attr) is None:
-                    setattr(self, attr, val)
-                continue
-            out.append(f"{key}={val}")
+        try:
+            for key, val in pyhost.definition_items(body):
+                k = key.strip().lower()
+                if k in _CONSUMED:
+                    if not keep_existing or getattr(self, k) is None:
+                        setattr(self, k, val)
+                    continue
+                out.append(f"{key}={val}")
+        except pyhost.DefinitionError as exc:
+            self.ctx.job_message(B.M_FATAL, f"python3-fd: Illegal argument {exc} without value\n")
+            return bRC_Error, ""
         options = ":".join(out) + (":" if out else "")
         return bRC_OK, options
 
