@@ -103,8 +103,8 @@ def peak_rss_mib(pid: int) -> float:
     return total / 1024
 
 
-def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
-    """SIGTERM the process group we created for it, then SIGKILL; reap it."""
+def terminate(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group we created for it (start_new_session)."""
     if proc.poll() is not None:
         return
     try:
@@ -114,6 +114,13 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
             proc.terminate()
         except OSError:
             pass
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM the process group we created for it, then SIGKILL; reap it."""
+    if proc.poll() is not None:
+        return
+    terminate(proc)
     try:
         proc.wait(timeout)
     except subprocess.TimeoutExpired:

@@ -96,7 +96,8 @@ def markdown(res: dict) -> str:
     m = res["meta"]
     d = m["dataset"]
     lines = [
-        f"# bareos-py against Bacula, {m['date']}",
+        f"# bareos-py {'against Bacula' if not m['bacula'].startswith('Bacula not measured') else 'alone'}, "
+        f"{m['date']}",
         "",
         f"Machine: {m['cpus']} CPUs, Linux {m['kernel']}, Python {m['python']}. "
         f"{'Quick run' if m['quick'] else 'Full run'}: {m['rounds_done']['main']} round(s) of the main tasks and "

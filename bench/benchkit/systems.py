@@ -160,6 +160,8 @@ class System:
 
     def stop(self) -> None:
         self.close_console()
+        for p in self.procs.values():  # all at once; then wait for each
+            procs.terminate(p)
         for name in reversed(list(self.procs)):
             try:
                 procs.stop_process(self.procs[name])
