@@ -137,7 +137,14 @@ class System:
         if not m:
             raise JobFailed(f"{self.label}: '{command}' did not queue a job:\n{out[-2000:]}")
         jobid = int(m.group(1))
-        t1, term, report = self.log.wait_report(jobid, self.job_timeout, alive=self.check_alive)
+        try:
+            t1, term, report = self.log.wait_report(jobid, self.job_timeout, alive=self.check_alive)
+        except TimeoutError as e:
+            try:  # do not let it run on into the next task
+                self.command(f"cancel jobid={jobid}")
+            except Exception:  # noqa: BLE001
+                pass
+            raise JobFailed(f"{self.label}: {e}; cancelled") from None
         cpu1 = {n: procs.cpu_seconds(pid) for n, pid in pids.items()}
         rss = {n: round(procs.peak_rss_mib(pid), 1) for n, pid in pids.items()}
         res = JobResult(jobid=jobid, status=term, seconds=t1 - t0,
