@@ -14,6 +14,7 @@ from collections import deque
 
 from bareos.lib import jmsg, jobcodes
 from bareos.lib import version as v
+from bareos.lib.bregexp import build_regexwhere
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
 from bareos.plugins import dir as dirplugins
 
@@ -573,18 +574,6 @@ def level_code(level) -> str:
     if len(text) == 1:
         return str(level)
     return jobcodes.L_FULL
-
-
-def build_regexwhere(strip_prefix, add_prefix, add_suffix) -> str:
-    """The regexwhere Bareos builds from strip/add prefix/suffix."""
-    parts = []
-    if strip_prefix:
-        parts.append(f"!{strip_prefix}!!i")
-    if add_prefix:
-        parts.append(f"!^!{add_prefix}!")
-    if add_suffix:
-        parts.append(f"!([^/])$!$1{add_suffix}!")
-    return ",".join(parts)
 
 
 def storage_address_for(client_res, storage_res) -> tuple[str, int]:

@@ -143,7 +143,7 @@ def run(ua) -> bool:
         rx.job_type = jobcodes.JT_ARCHIVE
     sp, ap, asuf = ua.arg_value("strip_prefix"), ua.arg_value("add_prefix"), ua.arg_value("add_suffix")
     if sp or ap or asuf:
-        from ..jobs import build_regexwhere
+        from bareos.lib.bregexp import build_regexwhere
 
         rx.regexwhere = build_regexwhere(sp, ap, asuf)
     if rx.regexwhere and not ua.acl_access_ok(acl.WHERE, rx.regexwhere):
