@@ -23,6 +23,7 @@ import threading
 import time
 
 from bareos.lib import jmsg
+from bareos.lib.edit import edit_codes
 
 log = logging.getLogger("bareos.dird.msgs")
 
@@ -57,19 +58,9 @@ def _append_file(path: str, text: str, truncate_once: bool) -> None:
 
 
 def expand_command(cmd: str, values: dict[str, str]) -> str:
-    """Replace Bareos's %-codes in a mail or operator command."""
-    out = []
-    i = 0
-    while i < len(cmd):
-        c = cmd[i]
-        if c == "%" and i + 1 < len(cmd):
-            code = cmd[i + 1]
-            out.append("%" if code == "%" else values.get(code, ""))
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    """Replace Bareos's %-codes in a mail or operator command (unknown ones
+    are dropped)."""
+    return edit_codes(cmd, {**values, "%": "%"}, keep_unknown=False)
 
 
 class MessageSink:

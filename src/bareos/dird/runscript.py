@@ -15,6 +15,7 @@ import time
 
 from bareos.lib import jmsg, jobcodes
 from bareos.lib.bnet import bash_spaces
+from bareos.lib.edit import edit_codes
 
 log = logging.getLogger("bareos.dird.runscript")
 
@@ -51,17 +52,7 @@ def expand(cmd: str, jcr) -> str:
         "s": jcr.since or "", "t": jcr.type_name, "v": vols, "V": vols,
         "w": jcr.storage.name if jcr.storage else "", "x": "no", "C": "no",
     }
-    out = []
-    i = 0
-    while i < len(cmd):
-        c = cmd[i]
-        if c == "%" and i + 1 < len(cmd) and cmd[i + 1] in codes:
-            out.append(codes[cmd[i + 1]])
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    return edit_codes(cmd, codes)
 
 
 def _exit_word(jcr) -> str:

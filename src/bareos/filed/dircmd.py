@@ -22,6 +22,7 @@ from bareos.lib import bnet, cram, jmsg, tls
 from bareos.lib import version as v
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, authenticate_client, connect
+from bareos.lib.edit import edit_codes
 
 from . import status as statusmod
 from .backup import DEFAULT_BUFFER_SIZE, AccurateList, Backup, RecordWriter, SendError
@@ -336,17 +337,7 @@ class DirSession:
                  "m": str(jcr.since_time), "n": jcr.job.rsplit(".", 3)[0] if jcr.job else "",
                  "e": statusmod._status_word(jcr.status), "s": str(jcr.since_time),
                  "t": {"B": "Backup", "R": "Restore"}.get(jcr.job_type, "")}
-        out = []
-        i = 0
-        while i < len(text):
-            c = text[i]
-            if c == "%" and i + 1 < len(text) and text[i + 1] in codes:
-                out.append(codes[text[i + 1]])
-                i += 2
-            else:
-                out.append(c)
-                i += 1
-        return "".join(out)
+        return edit_codes(text, codes)
 
     def cmd_pluginoptions(self) -> bool:
         vals = bsscanf(self.msg, "pluginoptions %s")

@@ -18,6 +18,8 @@ import shlex
 import subprocess
 import time
 
+from bareos.lib.edit import edit_codes
+
 from . import bRC_Error, bRC_OK, split_options
 from . import bareosfd as B
 from .fd import FdPlugin
@@ -137,16 +139,7 @@ class BpipePlugin(FdPlugin):
         return env
 
     def _codes(self, text: str) -> str:
-        out, i = [], 0
-        while i < len(text):
-            c = text[i]
-            if c == "%" and i + 1 < len(text) and text[i + 1] in "%wr":
-                out.append({"%": "%", "w": self.where, "r": self.replace}[text[i + 1]])
-                i += 2
-            else:
-                out.append(c)
-                i += 1
-        return "".join(out)
+        return edit_codes(text, {"%": "%", "w": self.where, "r": self.replace})
 
     def plugin_io(self, iop):
         iop.status = 0

@@ -28,6 +28,8 @@ import subprocess
 import threading
 from typing import Callable, Iterable
 
+from bareos.lib.edit import edit_codes
+
 log = logging.getLogger("bareos.stored.autochanger")
 
 Msg = Callable[[str], None]
@@ -46,22 +48,7 @@ def edit_device_codes(template: str, *, archive: str = "", changer: str = "",
     codes = {"%": "%", "a": archive, "c": changer, "D": diag, "d": str(drive),
              "o": cmd, "s": str(slot - 1), "S": str(slot), "j": job, "v": volume,
              "f": client}
-    out: list[str] = []
-    i = 0
-    n = len(template)
-    while i < n:
-        ch = template[i]
-        if ch == "%" and i + 1 < n:
-            code = template[i + 1]
-            out.append(codes.get(code, "%" + code))
-            i += 2
-            continue
-        if ch == "%":            # a lone % at the end
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return edit_codes(template, codes, keep_lone=False)
 
 
 def transfer_edit_codes(template: str, *, changer: str, src: int, dst: int,
@@ -69,19 +56,7 @@ def transfer_edit_codes(template: str, *, changer: str, src: int, dst: int,
     """The transfer variant: %a destination slot, %S/%s source slot, %c, %o;
     every other code is dropped (as Bareos)."""
     codes = {"%": "%", "a": str(dst), "c": changer, "o": cmd, "s": str(src), "S": str(src)}
-    out: list[str] = []
-    i = 0
-    n = len(template)
-    while i < n:
-        ch = template[i]
-        if ch == "%":
-            if i + 1 < n:
-                out.append(codes.get(template[i + 1], ""))
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return edit_codes(template, codes, keep_unknown=False, keep_lone=False)
 
 
 def run_program(cmdline: str, timeout: float) -> tuple[int, str]:
