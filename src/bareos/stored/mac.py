@@ -135,6 +135,23 @@ def _terminated_label(job, dcr) -> SessionLabel:
         job.status = saved
 
 
+def _start_read(session, job):
+    """The job's read device, counted as read from; None (the job ended as
+    failed) without a bootstrap naming volumes or without a device."""
+    read_dev = job.read_device
+    if job.bsr is None or not job.bsr.volume_list():
+        job.fatal(f"No Volume names found for {operation_name(job)}.")
+        _end(session, job, False)
+        return None
+    if read_dev is None:
+        job.fatal("Read device not properly initialized.")
+        _end(session, job, False)
+        return None
+    with read_dev.lock:
+        read_dev.num_readers += 1
+    return read_dev
+
+
 def _release_read(job, dev) -> None:
     with dev.lock:
         dev.num_readers = max(0, dev.num_readers - 1)
@@ -197,17 +214,9 @@ def run_local(session, job) -> None:
     _start(session, job)
     ok = True
     virtual = job.job_type == JT_BACKUP
-    read_dev = job.read_device
-    if job.bsr is None or not job.bsr.volume_list():
-        job.fatal(f"No Volume names found for {operation_name(job)}.")
-        _end(session, job, False)
-        return
+    read_dev = _start_read(session, job)
     if read_dev is None:
-        job.fatal("Read device not properly initialized.")
-        _end(session, job, False)
         return
-    with read_dev.lock:
-        read_dev.num_readers += 1
     dcr = job.write_dcr
     run_time = time.time()
     renumber = _Renumber()
@@ -349,21 +358,13 @@ def run_replicate(session, job) -> None:
     _start(session, job)
     ok = True
     sd_bs = job.replicate_bs
-    read_dev = job.read_device
     renumber = _Renumber()
     run_time = time.time()
     job.files = 0
     job.bytes = 0
-    if job.bsr is None or not job.bsr.volume_list():
-        job.fatal(f"No Volume names found for {operation_name(job)}.")
-        _end(session, job, False)
-        return
+    read_dev = _start_read(session, job)
     if read_dev is None:
-        job.fatal("Read device not properly initialized.")
-        _end(session, job, False)
         return
-    with read_dev.lock:
-        read_dev.num_readers += 1
     try:
         sd_bs.send("start replicate\n")
         reply = _expect(job, sd_bs, "3000 OK start replicate ticket = ", "start replicate")
