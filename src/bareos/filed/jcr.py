@@ -116,12 +116,11 @@ class Jcr:
 
             write_local_message(self.daemon, mtype, text, self.job_id)
         if raw:
-            line = f"Jmsg Job={self.job} type={mtype} level=1 {text}"
+            line = jmsg.jmsg_line(self.job, mtype, text, mtime=1)
         else:
             if not self.daemon.message_wanted(mtype):
                 return
-            body = jmsg.message_text(self.daemon.name, self.job_id, mtype, text)
-            line = jmsg.jmsg_line(self.job, mtype, body)
+            line = jmsg.job_message_line(self.daemon.name, self.job_id, self.job, mtype, text)
         log.debug("jmsg: %s", line.rstrip())
         if self.dir_bsock is None:
             return

@@ -61,6 +61,12 @@ def jmsg_line(job: str, mtype: int, text: str, mtime: float | None = None) -> st
     return f"Jmsg Job={job} type={mtype} level={when} {text}"
 
 
+def job_message_line(daemon: str, jobid: int | None, job: str, mtype: int, text: str) -> str:
+    """The Jmsg line of a job message of *daemon*, its text prefixed as
+    :func:`message_text` does (what the FD and SD send the Director)."""
+    return jmsg_line(job, mtype, message_text(daemon, jobid, mtype, text))
+
+
 _JMSG = re.compile(r"Jmsg Job=(\S*) type=(-?\d*) level=(-?\d*) ?(.*)\Z", re.S)
 
 

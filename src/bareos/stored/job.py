@@ -91,7 +91,6 @@ class SdJob:
         """A job message to the Director (its Messages resource routes it)."""
         if not text.endswith("\n"):
             text += "\n"
-        body = jmsg.message_text(self.sd.name, self.job_id, mtype, text)
         if mtype in (jmsg.M_FATAL, jmsg.M_ERROR):
             self.errors += 1
             log.warning("JobId %s: %s", self.job_id, text.rstrip())
@@ -99,7 +98,7 @@ class SdJob:
             log.info("JobId %s: %s", self.job_id, text.rstrip())
         if mtype == jmsg.M_FATAL and self.status != JS_CANCELED:
             self.set_status(JS_ERROR_TERMINATED)
-        self._dir_send(jmsg.jmsg_line(self.job, mtype, body))
+        self._dir_send(jmsg.job_message_line(self.sd.name, self.job_id, self.job, mtype, text))
 
     def info(self, text: str) -> None:
         self.jmsg(jmsg.M_INFO, text)
