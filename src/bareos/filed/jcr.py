@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 
-from bareos.lib import bnet, jmsg
+from bareos.lib import bnet, jmsg, jobcodes
 from bareos.lib.bnet import BnetError
 
 log = logging.getLogger("bareos.filed")
@@ -21,8 +21,6 @@ JS_ERROR = "E"
 JS_FATAL = "f"
 JS_CANCELED = "A"
 JS_INCOMPLETE = "I"
-
-_PRIORITY = {JS_ERROR: 10, JS_FATAL: 10, JS_CANCELED: 10, JS_INCOMPLETE: 5}
 
 LEVEL_NAMES = {"F": "Full", "I": "Incremental", "D": "Differential", "S": "Since", "B": "Base",
                " ": " "}
@@ -79,9 +77,8 @@ class Jcr:
     # -- status ------------------------------------------------------------
     def set_status(self, st: str) -> None:
         with self.lock:
-            if _PRIORITY.get(self.status, 0) > _PRIORITY.get(st, 0):
-                return
-            self.status = st
+            if jobcodes.status_replaces(self.status, st):
+                self.status = st
 
     @property
     def is_canceled(self) -> bool:

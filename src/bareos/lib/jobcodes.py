@@ -100,6 +100,17 @@ VOLUME_STATUSES = ("Unlabeled", "Append", "Full", "Used", "Recycle", "Purged",
 ACTION_ON_PURGE = ("None", "Truncate")
 
 
+# Bareos's setJobStatusWithPriorityCheck: a status never replaces one of
+# higher priority (a failed or canceled job stays so).
+_STATUS_PRIORITY = {JS_CANCELED: 15, JS_ERROR_TERMINATED: 15, JS_FATAL_ERROR: 15,
+                    JS_INCOMPLETE: 10}
+
+
+def status_replaces(current: str, new: str) -> bool:
+    """True when job status *new* may replace *current*."""
+    return _STATUS_PRIORITY.get(new, 0) >= _STATUS_PRIORITY.get(current, 0)
+
+
 def job_type_name(code: str) -> str:
     for name, c in JOB_TYPES:
         if c == code:

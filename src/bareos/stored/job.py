@@ -16,14 +16,11 @@ import time
 from bareos.lib import bnet, jmsg
 from bareos.lib.bnet import BnetError
 from bareos.lib.jobcodes import (
-    JS_CANCELED, JS_CREATED, JS_ERROR_TERMINATED, JS_FATAL_ERROR, JS_TERMINATED,
+    JS_CANCELED, JS_CREATED, JS_ERROR_TERMINATED, JS_FATAL_ERROR, JS_TERMINATED, status_replaces,
 )
 from bareos.stored import protocol as P
 
 log = logging.getLogger("bareos.stored.job")
-
-# priority of job status codes, as Bareos's setJobStatusWithPriorityCheck
-_PRIORITY = {JS_CANCELED: 15, JS_ERROR_TERMINATED: 15, JS_FATAL_ERROR: 15, "I": 10}
 
 
 class CatalogError(Exception):
@@ -74,7 +71,7 @@ class SdJob:
     # -- status ------------------------------------------------------------
     def set_status(self, status: str) -> None:
         """Set the job status unless a more important one is already set."""
-        if _PRIORITY.get(status, 0) >= _PRIORITY.get(self.status, 0):
+        if status_replaces(self.status, status):
             self.status = status
 
     @property
