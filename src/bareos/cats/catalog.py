@@ -880,23 +880,26 @@ class Catalog:
             "AND ClientId = ? AND FileSetId = ? AND StartTime < ? "
         )
         args = [client_id, fileset_id, until]
-        full = self._query(base + "AND Level = 'F' ORDER BY StartTime DESC LIMIT 1", args)
+        full = self._query(base + "AND Level = 'F' ORDER BY StartTime DESC, JobId DESC LIMIT 1", args)
         if not full:
             return []
         ids = [int(full[0][0])]
         since = to_text(full[0][1])
+        # StartTime has one-second resolution: a job of the same second is later
+        # when its JobId is higher
+        later = "AND (StartTime > ? OR (StartTime = ? AND JobId > ?)) "
         if level in (L_DIFFERENTIAL, L_INCREMENTAL):
             diff = self._query(
-                base + "AND Level = 'D' AND StartTime > ? ORDER BY StartTime DESC LIMIT 1",
-                args + [since],
+                base + "AND Level = 'D' " + later + "ORDER BY StartTime DESC, JobId DESC LIMIT 1",
+                args + [since, since, ids[-1]],
             )
             if diff:
                 ids.append(int(diff[0][0]))
                 since = to_text(diff[0][1])
         if level == L_INCREMENTAL:
             incs = self._query(
-                base + "AND Level = 'I' AND StartTime > ? ORDER BY StartTime, JobId",
-                args + [since],
+                base + "AND Level = 'I' " + later + "ORDER BY StartTime, JobId",
+                args + [since, since, ids[-1]],
             )
             ids.extend(int(r[0]) for r in incs)
         return ids

@@ -599,20 +599,23 @@ def select_backups_before_date(ua, rx, date: str) -> bool:
             "AND Media.Enabled = 1 AND Job.FileSetId = FileSet.FileSetId AND FileSet.FileSet = ?"
             + pool_cond)
     args = [cid, date, rx.job_type, fileset] + pool_args
-    _c, full = cat.sql(base + " AND Job.Level = 'F' ORDER BY Job.JobTDate DESC LIMIT 1", args)
+    _c, full = cat.sql(base + " AND Job.Level = 'F' ORDER BY Job.JobTDate DESC, Job.JobId DESC LIMIT 1", args)
     if not full:
         ua.error_msg(f"No Full backup{'' if rx.job_type == jobcodes.JT_BACKUP else ' archive'} "
                      f"before {date} found.\n")
         return False
     ids = [int(full[0][0])]
     tdate = int(full[0][1] or 0)
-    _c, diff = cat.sql(base + " AND Job.Level = 'D' AND Job.JobTDate > ? "
-                              "ORDER BY Job.JobTDate DESC LIMIT 1", args + [tdate])
+    # later than the previous job: JobTDate has one-second resolution, so a job of the
+    # same second counts as later when its JobId is higher
+    later = " AND (Job.JobTDate > ? OR (Job.JobTDate = ? AND Job.JobId > ?))"
+    _c, diff = cat.sql(base + " AND Job.Level = 'D'" + later +
+                       " ORDER BY Job.JobTDate DESC, Job.JobId DESC LIMIT 1", args + [tdate, tdate, ids[-1]])
     if diff:
         ids.append(int(diff[0][0]))
         tdate = int(diff[0][1] or 0)
-    _c, incs = cat.sql(base + " AND Job.Level = 'I' AND Job.JobTDate > ? "
-                              "ORDER BY Job.StartTime, Job.JobId", args + [tdate])
+    _c, incs = cat.sql(base + " AND Job.Level = 'I'" + later +
+                       " ORDER BY Job.StartTime, Job.JobId", args + [tdate, tdate, ids[-1]])
     ids += [int(r[0]) for r in incs]
     rx.jobids = ids
     marks = ", ".join(str(i) for i in ids)
