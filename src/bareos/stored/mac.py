@@ -35,7 +35,7 @@ from bareos.stored.append import (
 )
 from bareos.stored.device import DeviceError, VolumeLabelError
 from bareos.stored.job import CatalogError
-from bareos.stored.read import volume_records
+from bareos.stored.read import release_read_device, volume_records
 from bareos.stored.volume import RecordReader, SessionLabel
 from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
 
@@ -150,18 +150,6 @@ def _start_read(session, job):
     with read_dev.lock:
         read_dev.num_readers += 1
     return read_dev
-
-
-def _release_read(job, dev) -> None:
-    with dev.lock:
-        dev.num_readers = max(0, dev.num_readers - 1)
-        if dev.mode == "read":
-            dev.close()
-            dev.volume_name = ""
-            dev.label = None
-    job.info(f"Releasing device {dev.print_name()}.")
-    job.sd.devices.release(dev, job.job_id)
-    job.read_device = None
 
 
 def _xflate_on_replication(job) -> bool:
@@ -281,7 +269,7 @@ def run_local(session, job) -> None:
         job.fatal(f"Network error: {exc}")
         ok = False
     finally:
-        _release_read(job, read_dev)
+        release_read_device(job, read_dev)
     if dcr is not None and dcr.acquired:
         def eos_label() -> SessionLabel:
             if not sos_written:
@@ -408,7 +396,7 @@ def run_replicate(session, job) -> None:
             job.fatal(f"Network send error to SD. ERR={exc}")
         ok = False
     finally:
-        _release_read(job, read_dev)
+        release_read_device(job, read_dev)
         try:
             sd_bs.close()
         except Exception:

@@ -70,19 +70,25 @@ def do_read_data(job, fd) -> bool:
         job.fatal(f"Error sending to File daemon. ERR={exc}")
         ok = False
     finally:
-        with dev.lock:
-            dev.num_readers -= 1
-            if dev.mode == "read":
-                dev.close()
-                dev.volume_name = ""
-                dev.label = None
-            job.info(f"Releasing device {dev.print_name()}.")
-            job.sd.devices.release(dev, job.job_id)
+        release_read_device(job, dev)
     try:
         fd.signal(bnet.BNET_EOD)
     except (bnet.BnetError, OSError):
         ok = False
     return ok
+
+
+def release_read_device(job, dev) -> None:
+    """The job stops reading from *dev*: close it, release the reservation."""
+    with dev.lock:
+        dev.num_readers = max(0, dev.num_readers - 1)
+        if dev.mode == "read":
+            dev.close()
+            dev.volume_name = ""
+            dev.label = None
+    job.info(f"Releasing device {dev.print_name()}.")
+    job.sd.devices.release(dev, job.job_id)
+    job.read_device = None
 
 
 def _load_volume(job, dev, vol) -> bool:
