@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import weakref
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Iterator
 
 from .catalog import Catalog, Tx
 from .params import CatalogError, CatalogParams

@@ -6,16 +6,14 @@ backup/restore, and waiting for the FD's end-of-job report.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shlex
 import subprocess
 import time
 
 from bareos.lib import bnet, jmsg, jobcodes, tls
 from bareos.lib.bnet import BnetError, bash_spaces
 
-from .daemonconn import Connected, DaemonConnectError, connect_daemon, recv_text
+from .daemonconn import Connected, DaemonConnectError, recv_text
 from .jcr import JobFailed
 
 log = logging.getLogger("bareos.dird.client")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from bareos.lib import bnet, cram, tls
 from bareos.lib import version as v
-from bareos.lib.bnet import BnetError, ConnectionClosed
+from bareos.lib.bnet import BnetError
 from bareos.lib.bsock import AuthenticationFailed, authenticate_server
 
 from .daemonconn import Connected, DaemonConnectError, connect_daemon

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
-import time
 
 from bareos.lib import jmsg, jobcodes
 from bareos.lib.bnet import bash_spaces

@@ -11,7 +11,6 @@ checked against what was written.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat as S
 import struct

@@ -15,14 +15,12 @@ from __future__ import annotations
 import io
 import logging
 import os
-import stat as S
 import struct
-import time
 
 from bareos.lib import bnet, compression, digest as digestmod, jmsg
 from bareos.lib.streams import (
-    FT_DIREND, FT_FIFO, FT_LNK, FT_LNKSAVED, FT_RAW, FT_REG, FT_REGE, STREAM_FILE_DATA,
-    STREAM_PLUGIN_NAME, STREAM_SPARSE_DATA,
+    FT_DIREND, FT_FIFO, FT_RAW, FT_REG, FT_REGE, STREAM_FILE_DATA,
+    STREAM_PLUGIN_NAME,
 )
 
 from . import PluginError, bRC_Core, bRC_Error, bRC_More, bRC_OK, bRC_Skip, bRC_Stop, plugin_name_of

@@ -17,7 +17,6 @@ import filecmp
 import os
 import random
 import secrets
-import shutil
 import signal
 import socket
 import subprocess

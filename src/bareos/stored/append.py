@@ -21,10 +21,9 @@ continuation would make readers drop the record).
 from __future__ import annotations
 
 import logging
-import socket
 import time
 
-from bareos.lib import bnet, jmsg
+from bareos.lib import bnet
 from bareos.lib.bnet import BnetError
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
 from bareos.lib.jobcodes import JS_ERROR_TERMINATED, JS_RUNNING, JS_TERMINATED, JS_WAIT_SD

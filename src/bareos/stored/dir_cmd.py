@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 
-from bareos.lib import bnet, tls
-from bareos.lib.bnet import BnetError, bash_spaces, unbash_spaces
+from bareos.lib import bnet
+from bareos.lib.bnet import BnetError, unbash_spaces
 from bareos.lib.bsr import BsrError, parse_bsr
 from bareos.lib.jobcodes import (
-    JS_CANCELED, JS_ERROR_TERMINATED, JS_RUNNING, JS_WAIT_FD,
+    JS_ERROR_TERMINATED, JS_RUNNING, JS_WAIT_FD,
 )
 from bareos.plugins import sd as sdplugins
 from bareos.stored import protocol as P
-from bareos.stored.device import DeviceError, VolumeLabelError
 
 log = logging.getLogger("bareos.stored.dir_cmd")
 

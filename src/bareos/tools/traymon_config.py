@@ -6,7 +6,7 @@ order ``show``/``--xc`` print in.
 
 from __future__ import annotations
 
-from bareos.lib.config.common import messages_resource, tls_cert, tls_common
+from bareos.lib.config.common import tls_cert, tls_common
 from bareos.lib.config.schema import Directive as D
 from bareos.lib.config.schema import ResourceType, Schema
 
