@@ -12,38 +12,33 @@ from ..jcr import JobFailed
 from ..jobs import level_code
 
 
+# keyword -> (result key, resource type, ACL kind, name used in messages)
+_RESOURCE_ARGS = {
+    "client": ("client", "Client", acl.CLIENT, "Client"),
+    "fd": ("client", "Client", acl.CLIENT, "Client"),
+    "job": ("job", "Job", acl.JOB, "Job"),
+    "fileset": ("fileset", "FileSet", acl.FILESET, "Fileset"),
+}
+
+
 def run(ua) -> bool:
     d = ua.director
-    job = client = fileset = None
+    chosen = {"job": None, "client": None, "fileset": None}
     listing = False
     level = None
     accurate = None
     for i in range(1, ua.argc):
         key, val = ua.argk[i].lower(), ua.argv[i]
-        if key in ("client", "fd"):
+        if key in _RESOURCE_ARGS:
+            slot, rtype, kind, what = _RESOURCE_ARGS[key]
             if val is None:
-                ua.error_msg("Client name missing.\n")
+                ua.error_msg(f"{what} name missing.\n")
                 return False
-            client = d.get("Client", val)
-            if client is None or not ua.acl_access_ok(acl.CLIENT, val):
-                ua.error_msg(f'Client "{val}" not found.\n')
+            res = d.get(rtype, val)
+            if res is None or not ua.acl_access_ok(kind, val):
+                ua.error_msg(f'{what} "{val}" not found.\n')
                 return False
-        elif key == "job":
-            if val is None:
-                ua.error_msg("Job name missing.\n")
-                return False
-            job = d.get("Job", val)
-            if job is None or not ua.acl_access_ok(acl.JOB, val):
-                ua.error_msg(f'Job "{val}" not found.\n')
-                return False
-        elif key == "fileset":
-            if val is None:
-                ua.error_msg("Fileset name missing.\n")
-                return False
-            fileset = d.get("FileSet", val)
-            if fileset is None or not ua.acl_access_ok(acl.FILESET, val):
-                ua.error_msg(f'Fileset "{val}" not found.\n')
-                return False
+            chosen[slot] = res
         elif key == "listing":
             listing = True
         elif key == "level":
@@ -58,6 +53,7 @@ def run(ua) -> bool:
             if val.lower() not in ("yes", "no", "true", "false"):
                 ua.error_msg("Invalid value for accurate. It must be yes or no.\n")
             accurate = val.lower() in ("yes", "true")
+    job, client, fileset = chosen["job"], chosen["client"], chosen["fileset"]
     if job is None and not (client and fileset):
         names = [j.name for j in d.resources("Job") if ua.acl_access_ok(acl.JOB, j.name)]
         idx = ua.select_item("The defined Job resources are:\n", names, "Select Job resource", "Job")
