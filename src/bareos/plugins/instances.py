@@ -114,9 +114,20 @@ class JobPlugins:
         rc = bRC_OK if rc is None else int(rc)
         return rc, rc in (bRC_Stop, bRC_Error, bRC_Skip)
 
-    def event(self, ev: int, value=None) -> int:
+    def wants(self, ev: int) -> bool:
+        """True when an instance registered *ev* (a cheap test before events
+        sent once per record)."""
+        return any(ev in ctx.events and not ctx.disabled for ctx in self.contexts)
+
+    def event(self, ev: int, value=None, reverse: bool = False) -> int:
+        """Bareos's GeneratePluginEvent: *ev* to the instances that registered
+        it, in load order (the reverse order with *reverse*), until one
+        answers bRC_Stop, bRC_Error or bRC_Skip."""
         rc = bRC_OK
-        for ctx in list(self.contexts):
+        contexts = list(self.contexts)
+        if reverse:
+            contexts.reverse()
+        for ctx in contexts:
             rc, stop = self._trigger(ctx, ev, value)
             if stop:
                 break

@@ -9,6 +9,8 @@ The SD calls::
                                       # NewPlugins, the job's pluginoptions
                                       # (bsdEventNewPluginOptions), bsdEventJobStart
     generate_event(job, ev, dcr=None) # bsdEvent* where it happens -> bRC
+    sd_event(job, "ReadError", dcr)   # the same by name (bSdEvent<name>)
+    device_reserved(job, got) -> got  # bsdEventDeviceReserve after a reservation
     translate(job, dev, stream, data, outgoing) -> (stream, data)
     job_end(job)                      # bsdEventJobEnd, instances freed
 """
@@ -29,6 +31,10 @@ log = logging.getLogger("bareos.plugins.sd")
  bSdEventSetupRecordTranslation, bSdEventReadRecordTranslation, bSdEventWriteRecordTranslation,
  bSdEventDeviceRelease, bSdEventNewPluginOptions, bSdEventChangerLock,
  bSdEventChangerUnlock) = range(1, 25)
+
+
+EVENT_NAMES = {v: k for k, v in globals().items() if k.startswith("bSdEvent")}
+_EVENT_BY_NAME = {k[len("bSdEvent"):]: v for k, v in globals().items() if k.startswith("bSdEvent")}
 
 
 def daemon_plugins(sd) -> list:
@@ -113,10 +119,18 @@ class SdJobPlugins(JobPlugins):
         self.job = job
         self.xflaters: dict[str, object] = {}
         self.started = False
+        self.setup_done: set = set()        # (device, direction) with SetupRecordTranslation sent
         super().__init__(plugins)
+
+    @property
+    def any_events(self) -> bool:
+        return any(ctx.events for ctx in self.contexts)
 
     def error_message(self, text: str) -> None:
         self.job.jmsg(4, text)
+
+    def event_name(self, ev: int) -> str:
+        return EVENT_NAMES.get(ev, str(ev))
 
     def xflater(self, dev):
         name = dev.settings.name
@@ -179,8 +193,54 @@ def generate_event(job, ev: int, value=None) -> int:
         return bRC_Error
 
 
+def sd_event(job, name: str, value=None) -> int:
+    """``bsdEvent<name>`` (e.g. ``sd_event(job, "DeviceReserve", dcr)``) to
+    the job's plugins; bRC_OK when the job has none.  The one-line hook the
+    SD's modules call where Bareos's SD generates the event."""
+    return generate_event(job, _EVENT_BY_NAME[name], value)
+
+
+def device_reserved(job, got):
+    """bsdEventDeviceReserve once the SD reserved a device for *job*
+    (*got*: ``(device, store)`` or None); a plugin answering other than
+    bRC_OK undoes the reservation, as in Bareos.  Returns what the
+    reservation gives the job."""
+    if got is None or getattr(job, "_sd_job_plugins", None) is None:
+        return got
+    if generate_event(job, bSdEventDeviceReserve, got[0]) == bRC_OK:
+        return got
+    try:
+        job.sd.devices.release(got[0], job.job_id)
+    except Exception:  # noqa: BLE001
+        log.exception("releasing a device a plugin refused")
+    return None
+
+
+def _record_events(job, jp, dev, outgoing: bool) -> int:
+    """bsdEventSetupRecordTranslation once per device and direction of the
+    job (Bareos sends it once the device is acquired, before the first
+    record), then bsdEventWriteRecordTranslation (each record to the
+    device) or bsdEventReadRecordTranslation (each record read, plugins in
+    reverse order)."""
+    ev = bSdEventWriteRecordTranslation if outgoing else bSdEventReadRecordTranslation
+    key = (id(dev), outgoing)
+    rc = bRC_OK
+    try:
+        if key not in jp.setup_done:
+            jp.setup_done.add(key)
+            if jp.wants(bSdEventSetupRecordTranslation):
+                rc = jp.event(bSdEventSetupRecordTranslation, dev)
+        if jp.wants(ev):
+            rc = jp.event(ev, dev, reverse=not outgoing)
+    except Exception:  # noqa: BLE001 - never take the SD down
+        log.exception("SD plugin record translation event")
+        rc = bRC_Error
+    return rc
+
+
 def translate(job, dev, stream: int, data, outgoing: bool):
-    """Record translation of the write (outgoing) or read path."""
+    """Record translation of the write (outgoing) or read path: the record
+    translation events for the job's plugins, then the built-in xflater."""
     if getattr(job, "no_xflate", False):     # replication without Auto XFlate On Replication
         return stream, data
     jp = job_plugins(job)
@@ -188,6 +248,8 @@ def translate(job, dev, stream: int, data, outgoing: bool):
         return stream, data
     if not jp.started:
         job_start(job)
+    if jp.any_events:
+        _record_events(job, jp, dev, outgoing)
     fl = jp.xflater(dev)
     if fl is None:
         return stream, data

@@ -32,6 +32,7 @@ from bareos.lib.config import cli
 from bareos.lib.daemon import run_daemon, setup_logging
 from bareos.lib.jobcodes import JS_CANCELED
 from bareos.lib.netserver import NetServer
+from bareos.plugins import sd as sdplugins
 from bareos.stored import protocol as P
 from bareos.stored.config import SCHEMA
 
@@ -216,7 +217,7 @@ class StorageDaemon:
         """
         got = self.devices.reserve(job.stores, append, job.job_id)
         if got is not None or not self.devices.known(job.stores):
-            return got
+            return sdplugins.device_reserved(job, got)
         interval = self.heartbeat_interval
         round_len = interval if interval > 0 else self.RESERVE_ROUND
         log.info("JobId %s: all suitable devices are busy, waiting to reserve one", job.job_id)
@@ -228,7 +229,7 @@ class StorageDaemon:
                 self._shutdown.wait(self.RESERVE_POLL)
                 got = self.devices.reserve(job.stores, append, job.job_id)
                 if got is not None:
-                    return got
+                    return sdplugins.device_reserved(job, got)
                 if time.monotonic() < next_round:
                     continue
                 next_round = time.monotonic() + round_len
