@@ -313,6 +313,7 @@ class WriteDcr:
         try:
             start, end = dev.write_block(blk)
         except DeviceError as exc:
+            _plugin_event(self.job, "WriteError", self)
             self.job.fatal(str(exc))
             raise AppendError(str(exc)) from exc
         vol = dev.vol
