@@ -337,6 +337,8 @@ def mark_media_purged(cat, r, media: dict) -> bool:
     mid = int(media["MediaId"])
     cat.update_media(mid, VolStatus="Purged")
     media["VolStatus"] = "Purged"
+    from bareos.plugins import dir as dirplugins
+    dirplugins.volume_purged(getattr(r, "jcr", None), media["VolumeName"])
     rpid, pid = _i(media, "RecyclePoolId"), _i(media, "PoolId")
     if rpid and rpid != pid:
         newpool = cat.get_pool(pool_id=rpid)

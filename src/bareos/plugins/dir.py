@@ -11,6 +11,7 @@ The Director calls::
                                 # bDirEventJobInit; False: the job got a fatal error
     job_run(jcr) -> bool        # bDirEventJobRun once the job may run
     generate_event(jcr, ev, value=None) -> bRC   # bDirEventNewVolume, ...
+    volume_purged(jcr, volume_name) -> bRC       # bDirEventVolumePurged
     job_end(jcr)                # bDirEventJobEnd, instances freed
 
 A fatal job message from a plugin (an exception in a Python plugin) fails
@@ -188,6 +189,17 @@ def generate_event(jcr, ev: int, value=None) -> int:
     except Exception:  # noqa: BLE001
         log.exception("Director plugin event %s", ev)
         return bRC_Error
+
+
+def volume_purged(jcr, volume_name: str) -> int:
+    """bDirEventVolumePurged: a volume was marked Purged for *jcr* (Bareos's
+    MarkMediaPurged: the job's pruning, or a console's purge, whose
+    connection has no plugins).  The volume's name is what
+    ``GetValue(bDirVarVolumeName)`` answers then."""
+    if jcr is None or getattr(jcr, "_dir_job_plugins", None) is None:
+        return bRC_OK
+    jcr.plugin_volume_name = volume_name
+    return generate_event(jcr, bDirEventVolumePurged)
 
 
 def job_end(jcr) -> None:
