@@ -135,10 +135,14 @@ def open_connection(login: Login, *, retry_interval: float = RETRY_INTERVAL,
         log.debug("connected to %s", peer)
         if use_tls:
             identity = tls.psk_identity("R_CONSOLE", login.name)
-            # certificates configured: certificate TLS only (PSK when there are none)
-            psk = login.key if (tls.psk_available() and not login.tls.has_certificate) else None
-            log.debug("TLS-PSK handshake with identity %r", identity)
-            sock = tls.client_wrap(sock, login.tls, identity, psk)
+            # certificates configured, or the Director's certificate to be verified
+            # (TLS Verify Peer): certificate TLS only; PSK when there are none
+            wants_cert = login.tls.has_certificate or login.tls.verify_peer
+            psk = login.key if (tls.psk_available() and not wants_cert) else None
+            log.debug("TLS handshake with identity %r (%s)", identity, "PSK" if psk else "certificates")
+            # With TLS Verify Peer the Director's certificate must carry a CN in
+            # TLS Allowed CN, or without that list name the address we dialled.
+            sock = tls.client_wrap(sock, login.tls, identity, psk, verify_host=login.address)
             log.debug("TLS established: %s", sock.cipher())
         return BSock(sock, peer=peer)
     except ssl.SSLError as exc:
@@ -155,7 +159,7 @@ def open_connection(login: Login, *, retry_interval: float = RETRY_INTERVAL,
                            f"{exc.reason or exc}{hint}") from exc
     except tls.TlsError as exc:
         _close_quietly(sock)
-        raise ConnectError(f"TLS setup failed: {exc}") from exc
+        raise ConnectError(f"TLS with Director {login.address}:{login.port} failed: {exc}") from exc
     except OSError as exc:
         _close_quietly(sock)
         raise ConnectError(f"Connection to Director {login.address}:{login.port} failed during the "

@@ -238,15 +238,15 @@ def connect(
             identity = psk_identity if psk_identity is not None else tls.psk_identity(identity_type, name)
             # "If no certificates are configured PSK ciphers will be used": a client
             # with a certificate of its own uses certificate TLS only, and so does
-            # one that verifies the server's certificate against TLS Allowed CN
-            # (a PSK session has no certificate to check).
-            wants_cert = settings.has_certificate or (settings.verify_peer and bool(settings.allowed_cn))
+            # one with TLS Verify Peer (it checks the server certificate against
+            # TLS Allowed CN or the host name; a PSK session has no certificate).
+            wants_cert = settings.has_certificate or settings.verify_peer
             psk = cram.as_key(key) if (key is not None and tls.psk_available()
                                        and not wants_cert) else None
             if psk is None and not settings.has_certificate and not settings.ca_certificate_file:
                 raise tls.TlsError("TLS requested but TLS-PSK is not available and no certificate is configured")
             sock.settimeout(connect_timeout)
-            sock = tls.client_wrap(sock, settings, identity, psk)
+            sock = tls.client_wrap(sock, settings, identity, psk, verify_host=host)
         bs = BSock(sock, peer=peer, timeout=timeout)
     except BaseException:
         try:

@@ -387,15 +387,57 @@ def check_allowed_cn(sslsock, allowed: Iterable[str], require_certificate: bool 
 
 
 def verify_peer_cn(sslsock, settings: TlsSettings | None) -> None:
-    """The check after a handshake, as Bareos does it on both sides.
+    """The accepting side's check after a handshake (Bareos's TLS server).
 
     Only with ``TLS Verify Peer = yes``: the peer must then present a
-    certificate whose CN is in ``TLS Allowed CN`` (when that list is set).
-    Without Verify Peer the Allowed CN list is not used.
+    certificate whose CN is in ``TLS Allowed CN`` (when that list is set;
+    without one any certificate the CA signed is accepted -- the chain was
+    checked during the handshake).  Without Verify Peer the Allowed CN list is
+    not used.
     """
     if settings is None or not settings.verify_peer:
         return
     check_allowed_cn(sslsock, settings.allowed_cn, require_certificate=True)
+
+
+def peer_dns_names(sslsock) -> list[str]:
+    """The ``DNS`` entries of the peer certificate's subjectAltName."""
+    cert = sslsock.getpeercert()
+    if not cert:
+        return []
+    return [value for kind, value in cert.get("subjectAltName", ()) if kind == "DNS"]
+
+
+def check_host(sslsock, host: str) -> None:
+    """Raise :class:`TlsError` unless the peer certificate names *host*.
+
+    As Bareos's client does it: every ``DNS`` subjectAltName, then every
+    commonName, compared with the address we dialled ignoring case (no
+    wildcards, no IP-address entries).
+    """
+    if not sslsock.getpeercert():
+        raise TlsError(f"TLS host certificate verification failed: peer {host} failed to present "
+                       "a TLS certificate")
+    wanted = host.strip("[]").casefold()
+    names = list(dict.fromkeys(peer_dns_names(sslsock) + peer_common_names(sslsock)))
+    if not any(n.casefold() == wanted for n in names):
+        raise TlsError(f'TLS host certificate verification failed. Host name "{host}" did not match '
+                       f"presented certificate (names {names!r})")
+
+
+def verify_server(sslsock, settings: TlsSettings | None, host: str | None) -> None:
+    """The connecting side's check after a handshake (Bareos's TLS client).
+
+    With ``TLS Verify Peer = yes``: when ``TLS Allowed CN`` is set the server
+    certificate's CN must be in it; otherwise the certificate must name the
+    host we dialled (*host*; skipped when the caller does not know it).
+    """
+    if settings is None or not settings.verify_peer:
+        return
+    if settings.allowed_cn:
+        check_allowed_cn(sslsock, settings.allowed_cn, require_certificate=True)
+    elif host:
+        check_host(sslsock, host)
 
 
 #: seconds a TLS handshake may take when the socket has no timeout of its own
@@ -440,17 +482,22 @@ def client_wrap(
     psk: bytes | None,
     server_hostname: str | None = None,
     handshake_timeout: float | None = None,
+    verify_host: str | None = None,
 ) -> ssl.SSLSocket:
     """Run the client handshake on a connected socket; returns the TLS socket.
 
     The handshake is bounded by the socket's timeout, else *handshake_timeout*
     (default :data:`HANDSHAKE_TIMEOUT`); a timeout raises ``ssl.SSLError``.
+    With ``TLS Verify Peer`` the server certificate is checked against
+    ``TLS Allowed CN``, or without that list against *verify_host* (the
+    address dialled; *server_hostname* when not given) -- see
+    :func:`verify_server`.
     """
     ctx = client_context(settings, identity, psk)
     ssock = ctx.wrap_socket(sock, server_side=False, do_handshake_on_connect=False, server_hostname=server_hostname)
     try:
         _handshake(ssock, handshake_timeout)
-        verify_peer_cn(ssock, settings)
+        verify_server(ssock, settings, verify_host or server_hostname)
     except BaseException:
         _release(ssock)
         raise

@@ -118,7 +118,8 @@ def _bconsole(tmp_path, port, pki, cn):
     conf.write_text("Director {\n  Name = bareos-dir\n  Address = 127.0.0.1\n"
                     f"  DirPort = {port}\n  Password = \"{DIR_PASSWORD}\"\n"
                     f'  TLS Certificate = "{pki[cn + ".crt"]}"\n  TLS Key = "{pki[cn + ".key"]}"\n'
-                    f'  TLS CA Certificate File = "{pki["ca"]}"\n  TLS Verify Peer = yes\n}}\n')
+                    f'  TLS CA Certificate File = "{pki["ca"]}"\n  TLS Verify Peer = yes\n'
+                    '  TLS Allowed CN = "server.test"\n}\n')
     return subprocess.run([sys.executable, "-m", "bareos.console.bconsole", "-c", str(conf)],
                           input="whoami\n", capture_output=True, text=True, timeout=60)
 

@@ -248,7 +248,7 @@ def pki(tmp_path):
 def cert_client(port, pki, cn, psk_key=None):
     settings = tls.TlsSettings(
         certificate=pki.get(cn + ".crt") if cn else None, key=pki.get(cn + ".key") if cn else None,
-        ca_certificate_file=pki["ca"], verify_peer=True,
+        ca_certificate_file=pki["ca"], verify_peer=True, allowed_cn=["server.test"],
     )
     bs = connect("127.0.0.1", port, "R_CONSOLE", "admin", psk_key, settings,
                  hello=b"Hello admin calling version 25.1.1\n", timeout=10, use_tls=True)
