@@ -25,6 +25,7 @@ Everything here is pure: strings and bytes in, values out.
 
 from __future__ import annotations
 
+import os as _os
 import stat as _stat
 from dataclasses import dataclass, field
 
@@ -64,27 +65,37 @@ def _signed64(value: int) -> int:
     return value - (1 << 64) if value >> 63 else value
 
 
+# Digit strings of every value below 64 ** 2, without leading zeros ("A") and
+# with exactly two digits: the encoder takes twelve bits at a time.
+_SHORT = [_DIGITS[v] if v < 64 else _DIGITS[v >> 6] + _DIGITS[v & 0x3F] for v in range(4096)]
+_PAIR = [_DIGITS[v >> 6] + _DIGITS[v & 0x3F] for v in range(4096)]
+
+
+def _b64_nonneg(mag: int) -> str:
+    """Digits of 0 <= mag < 2**64 (no sign)."""
+    if mag < 4096:
+        return _SHORT[mag]
+    text = _PAIR[mag & 0xFFF]
+    mag >>= 12
+    while mag >= 4096:
+        text = _PAIR[mag & 0xFFF] + text
+        mag >>= 12
+    return _SHORT[mag] + text
+
+
 def to_base64_int(value: int) -> str:
     """Encode one integer the way Bareos's ``ToBase64`` does.
 
     The value is first reduced to a signed 64-bit integer (Bareos casts every
     stat field to ``int64_t``).
     """
-    value = _signed64(int(value))
+    value = int(value)
+    if 0 <= value < 4096:
+        return _SHORT[value]
+    value = _signed64(value)
     if value < 0:
-        sign = "-"
-        mag = (-value) & _MASK64
-    else:
-        sign = ""
-        mag = value
-    if mag < 64:
-        return sign + _DIGITS[mag]
-    out = []
-    while mag:
-        out.append(_DIGITS[mag & 0x3F])
-        mag >>= 6
-    out.reverse()
-    return sign + "".join(out)
+        return "-" + _b64_nonneg((-value) & _MASK64)
+    return _b64_nonneg(value)
 
 
 def from_base64_int(text: str) -> int:
@@ -137,6 +148,18 @@ class StatPacket:
         return _stat.S_ISLNK(self.st_mode)
 
 
+def _enc(value: int) -> str:
+    # to_base64_int for ints known to be ints (the hot path of encode_stat)
+    if 0 <= value < 4096:
+        return _SHORT[value]
+    if 0 < value < (1 << 63):
+        return _b64_nonneg(value)
+    return to_base64_int(value)
+
+
+_NS = 1_000_000_000
+
+
 def encode_stat(st, link_fi: int = 0, data_stream: int = 0, flags: int | None = None) -> str:
     """Return the LStat string for ``st`` (an ``os.stat_result`` or anything
     with the ``st_*`` attributes, e.g. a :class:`StatPacket`).
@@ -144,12 +167,21 @@ def encode_stat(st, link_fi: int = 0, data_stream: int = 0, flags: int | None = 
     ``flags`` defaults to ``st.st_flags`` when the object has it (BSD/macOS
     ``chflags``), else 0, as Bareos writes a placeholder 0 on Linux.
     """
+    if type(st) is _os.stat_result:
+        # os.stat_result gives float times; C's st_atime is the floor of the
+        # nanosecond value, which also holds before 1970.
+        if flags is None:
+            flags = getattr(st, "st_flags", 0) or 0
+        enc = _enc
+        return " ".join((
+            enc(st.st_dev), enc(st.st_ino), enc(st.st_mode), enc(st.st_nlink), enc(st.st_uid),
+            enc(st.st_gid), enc(st.st_rdev), enc(st.st_size), enc(st.st_blksize),
+            enc(st.st_blocks), enc(st.st_atime_ns // _NS), enc(st.st_mtime_ns // _NS),
+            enc(st.st_ctime_ns // _NS), enc(link_fi), enc(flags), enc(data_stream)))
     vals = []
     for name in _STAT_FIELDS:
         v = getattr(st, name, 0)
         if isinstance(v, float):
-            # os.stat_result gives float times; C's st_atime is the floor of
-            # the nanosecond value, which also holds before 1970.
             ns = getattr(st, name + "_ns", None)
             v = ns // 1_000_000_000 if ns is not None else int(v // 1)
         vals.append(v)
