@@ -32,6 +32,8 @@ __all__ = [
 #: seconds each CRAM-MD5 step may take (python-bareos uses 10 s per reply)
 AUTH_TIMEOUT = 10.0
 _UNSET = object()
+_HEADER_PACK = bnet._HEADER.pack
+_HEADER_UNPACK = bnet._HEADER.unpack_from
 
 
 def _peer_text(sock) -> str:
@@ -55,12 +57,22 @@ class BSock:
     call from several threads (a heartbeat thread, say).
     """
 
+    #: size of the receive buffer; packets longer than this get a buffer of their own size
+    RECV_BUFFER = 256 * 1024
+
     def __init__(self, sock: socket.socket, peer: str | None = None, timeout: float | None = None,
                  max_packet_size: int = bnet.MAX_PACKET_SIZE) -> None:
         self.sock = sock
         self.peer = peer or _peer_text(sock)
         self.timeout = timeout
-        self._decoder = bnet.PacketDecoder(max_packet_size)
+        self.max_packet_size = max_packet_size
+        # Receive buffer: bytes [_rpos, _rend) of _rbuf are received and not
+        # yet returned.  Many packets are decoded from one read.
+        self._rbuf = bytearray(self.RECV_BUFFER)
+        self._rview = memoryview(self._rbuf)
+        self._rpos = 0
+        self._rend = 0
+        self._broken: ProtocolError | None = None
         self._send_lock = threading.Lock()
         self._closed = False
         self.terminated = False  # set once BNET_TERMINATE was received
@@ -70,7 +82,38 @@ class BSock:
 
     def send(self, data: bytes | bytearray | str) -> None:
         """Send one logical message (split into packets above 999 996 bytes)."""
-        self._sendall(bnet.encode_packet(data))
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        elif not isinstance(data, bytes):
+            data = bytes(data)
+        n = len(data)
+        if n <= bnet.MAX_PAYLOAD:
+            self._sendall(_HEADER_PACK(n) + data)
+        else:
+            self._sendall(bnet.encode_packet(data))
+
+    def send_many(self, messages) -> None:
+        """Send several messages with one write (one ``sendall``).
+
+        On the wire this is exactly the packets ``send()`` would produce for
+        each message in turn; writing them together saves a system call (and,
+        with TLS, a record) per message.  Messages are ``bytes`` or ``str``.
+        """
+        parts = []
+        append = parts.append
+        for data in messages:
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            elif not isinstance(data, bytes):
+                data = bytes(data)
+            n = len(data)
+            if n <= bnet.MAX_PAYLOAD:
+                append(_HEADER_PACK(n))
+                append(data)
+            else:
+                append(bnet.encode_packet(data))
+        if parts:
+            self._sendall(b"".join(parts))
 
     def fsend(self, fmt: str, *args) -> None:
         """printf-style convenience: ``bs.fsend("%s OK\\n", code)``."""
@@ -102,36 +145,90 @@ class BSock:
 
     def recv(self, timeout=_UNSET) -> bytes | int:
         """Next packet payload or signal; see the class doc for the errors."""
+        # Fast path: a whole packet is already buffered.
+        pos = self._rpos
+        if self._rend - pos >= 4:
+            n = _HEADER_UNPACK(self._rbuf, pos)[0]
+            if n < 0:
+                self._rpos = pos + 4
+                if n == bnet.BNET_TERMINATE:
+                    self.terminated = True
+                return n
+            stop = pos + 4 + n
+            if stop <= self._rend and n <= self.max_packet_size:
+                self._rpos = stop
+                return bytes(self._rview[pos + 4:stop])
+        return self._recv_slow(timeout)
+
+    def _recv_slow(self, timeout) -> bytes | int:
+        if self._broken is not None:
+            raise self._broken
         if timeout is not _UNSET:
             self.sock.settimeout(timeout)
         try:
             while True:
-                item = self._decoder.next()
-                if item is not None:
-                    if item == bnet.BNET_TERMINATE:
-                        self.terminated = True
-                    return item
+                avail = self._rend - self._rpos
+                if avail < 4:
+                    need = 4
+                else:
+                    n = _HEADER_UNPACK(self._rbuf, self._rpos)[0]
+                    if n > self.max_packet_size:
+                        self._broken = ProtocolError(
+                            f"packet too big: header announces {n} bytes (limit {self.max_packet_size})")
+                        raise self._broken
+                    if n < 0 or 4 + n <= avail:
+                        return self.recv()
+                    need = 4 + n
                 if self._closed:
                     raise ConnectionClosed(f"{self.peer}: socket closed")
-                want = min(max(self._decoder.bytes_wanted(), 4096), 1 << 20)
+                self._make_room(need)
                 try:
-                    chunk = self.sock.recv(want)
+                    got = self.sock.recv_into(self._rview[self._rend:])
                 except ssl.SSLZeroReturnError:
-                    chunk = b""
+                    got = 0
                 except (ConnectionResetError, ssl.SSLEOFError) as exc:
                     raise ConnectionClosed(f"{self.peer}: {exc}") from exc
                 except socket.timeout as exc:
                     raise TimeoutError(f"{self.peer}: timed out waiting for a packet") from exc
-                if not chunk:
-                    where = " in the middle of a packet" if self._decoder.in_packet else ""
+                if not got:
+                    where = " in the middle of a packet" if self._rend > self._rpos else ""
                     raise ConnectionClosed(f"{self.peer}: connection closed by peer{where}")
-                self._decoder.feed(chunk)
+                self._rend += got
         finally:
             if timeout is not _UNSET and not self._closed:
                 try:
                     self.sock.settimeout(self.timeout)
                 except OSError:
                     pass
+
+    def _make_room(self, need: int) -> None:
+        """Make sure the buffer can hold *need* bytes from ``_rpos`` on and
+        has a useful amount of free space after ``_rend``."""
+        pos, end = self._rpos, self._rend
+        size = len(self._rbuf)
+        if pos + need <= size and size - end >= 16384:
+            return
+        left = end - pos
+        normal = self.RECV_BUFFER
+        if need > size or (size > normal and need <= normal):
+            # a packet longer than the buffer, or back to normal after one
+            buf = bytearray(max(need, normal))
+            buf[:left] = self._rview[pos:end]
+            self._rview.release()
+            self._rbuf = buf
+            self._rview = memoryview(buf)
+        elif pos:
+            self._rbuf[:left] = self._rview[pos:end]
+        else:
+            return
+        self._rpos = 0
+        self._rend = left
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received from the socket but not yet returned by ``recv()``
+        (a ``select()`` on the socket does not see them)."""
+        return self._rend - self._rpos
 
     def recv_data(self, timeout=_UNSET) -> bytes:
         """Next *data* packet, skipping heartbeats; other signals raise ProtocolError."""
