@@ -447,10 +447,10 @@ def setup_dcr(job) -> WriteDcr:
 
 
 def do_append_data(job, fd) -> bool:
-    from bareos.plugins import sd as sdplugins
-
     """``append data``: receive the FD's stream and write it.  Returns True
     when the data phase ended normally (final EOD)."""
+    from bareos.plugins import sd as sdplugins
+
     ok = True
     if job.write_dcr is not None and not job.write_dcr.acquired:
         try:
@@ -465,25 +465,34 @@ def do_append_data(job, fd) -> bool:
     current: _Attr | None = None
     done_files: list[_Attr] = []
     error = ""
+    recv = fd.recv
+    parse_header = P.parse_data_header
+    rerunning = job.cmd.rerunning
+    eod = bnet.BNET_EOD
+    heartbeat = bnet.BNET_HEARTBEAT
+    # Without SD plugins records are written as they come (no translation).
+    translate = sdplugins.translate if sdplugins.job_plugins(job) is not None else None
+    dcr = job.write_dcr
+    write = dcr.writer.write if dcr is not None and dcr.acquired else None
     try:
         while ok and not job.is_canceled:
-            item = fd.recv()
-            if isinstance(item, int):
-                if item == bnet.BNET_EOD:
+            item = recv()
+            if item.__class__ is int:
+                if item == eod:
                     break
-                if item == bnet.BNET_HEARTBEAT:
+                if item == heartbeat:
                     continue
                 error = f"Unexpected signal from FD: {item}"
                 ok = False
                 break
-            hdr = P.parse_data_header(item)
+            hdr = parse_header(item)
             if hdr is None:
                 error = f"Malformed data header from FD: {P.as_text(item)[:100]}"
                 ok = False
                 break
             fi, stream = hdr
-            rerun_ok = job.cmd.rerunning and fi > 0 and last_fi == 0
-            if not rerun_ok and not (fi > 0 and (fi == last_fi or fi == last_fi + 1)):
+            if not (fi > 0 and (fi == last_fi or fi == last_fi + 1)) and not (
+                    rerunning and fi > 0 and last_fi == 0):
                 error = f"FileIndex={fi} from FD not positive or sequential={last_fi}"
                 ok = False
                 break
@@ -492,27 +501,36 @@ def do_append_data(job, fd) -> bool:
                 if current is not None:
                     done_files.append(current)
                 current = _Attr(fi)
-            attr = is_attribute(stream)
+            records = current.records if is_attribute(stream) else None
             while not job.is_canceled:
-                data = fd.recv()
-                if isinstance(data, int):
-                    if data == bnet.BNET_EOD:
+                data = recv()
+                if data.__class__ is int:
+                    if data == eod:
                         break
-                    if data == bnet.BNET_HEARTBEAT:
+                    if data == heartbeat:
                         continue
                     error = f"Unexpected signal from FD: {data}"
                     ok = False
                     break
-                if job.write_dcr is None or not job.write_dcr.acquired:
-                    job.info("JustInTime Reservation: Finding drive to reserve.")
-                    setup_dcr(job)
-                wstream, wdata = sdplugins.translate(job, job.write_dcr.dev, stream, data, True)
-                flushed = job.write_dcr.write_record(fi, wstream, wdata)
+                if write is None or not dcr.acquired or dcr is not job.write_dcr:
+                    if job.write_dcr is None or not job.write_dcr.acquired:
+                        job.info("JustInTime Reservation: Finding drive to reserve.")
+                        setup_dcr(job)
+                    dcr = job.write_dcr
+                    write = dcr.writer.write
+                if translate is not None:
+                    wstream, wdata = translate(job, dcr.dev, stream, data, True)
+                    blocks = write(fi, wstream, wdata)
+                else:
+                    blocks = write(fi, stream, data)
                 job.bytes += len(data)
-                if attr:
-                    current.records.append((stream, bytes(data)))
-                if flushed and done_files:
-                    _send_attributes(job, done_files)
+                if records is not None:
+                    records.append((stream, data if data.__class__ is bytes else bytes(data)))
+                if blocks:
+                    for blk in blocks:
+                        dcr._write_block(blk)
+                    if done_files:
+                        _send_attributes(job, done_files)
     except AppendError as exc:
         ok = False
         error = error or ""
@@ -590,14 +608,32 @@ def report_elapsed(job, run_time: float) -> None:
              f"Transfer rate={edit_uint64_with_suffix(job.bytes // elapsed)} Bytes/second")
 
 
+#: attribute messages are written to the Director in bursts of about this many bytes
+ATTRIBUTE_BURST = 256 * 1024
+
+
 def _send_attributes(job, files: list[_Attr]) -> None:
+    """Forward the attribute records of *files* (whose data is on the volume)
+    to the Director: the same ``UpdCat`` packets as one ``send()`` each, but
+    written in bursts with one ``sendall`` (one TLS record per ~16 KiB
+    instead of one per record)."""
     if not files:
         return
     if not job.cmd.no_attributes:
+        encode = P.FileAttributesEncoder(job.job, job.vol_session_id, job.vol_session_time)
+        out: list[bytes] = []
+        size = 0
         for f in files:
+            fi = f.file_index
             for stream, data in f.records:
-                job.dir.send(P.update_file_attributes(job.job, job.vol_session_id,
-                                                      job.vol_session_time, f.file_index,
-                                                      stream, data))
+                msg = encode(fi, stream, data)
+                out.append(msg)
+                size += len(msg)
+            if size >= ATTRIBUTE_BURST:
+                job.dir.send_many(out)
+                out = []
+                size = 0
+        if out:
+            job.dir.send_many(out)
     job.files = files[-1].file_index
     files.clear()

@@ -342,6 +342,24 @@ def update_file_attributes(job: str, vol_session_id: int, vol_session_time: int,
             + bytes(data))
 
 
+class FileAttributesEncoder:
+    """:func:`update_file_attributes` for one job session, with the constant
+    parts computed once: ``encoder(file_index, stream, data)`` gives the same
+    bytes."""
+
+    __slots__ = ("_prefix", "_sid", "_stime")
+
+    def __init__(self, job: str, vol_session_id: int, vol_session_time: int) -> None:
+        self._prefix = f"UpdCat Job={job} FileAttributes ".encode()
+        self._sid = vol_session_id & 0xFFFFFFFF
+        self._stime = vol_session_time & 0xFFFFFFFF
+
+    def __call__(self, file_index: int, stream: int, data: bytes) -> bytes:
+        return b"".join((self._prefix,
+                         _UPDCAT_HDR.pack(self._sid, self._stime, file_index, stream, len(data)),
+                         data))
+
+
 def parse_update_file_attributes(msg: bytes) -> tuple[str, int, int, int, int, bytes] | None:
     """Inverse of :func:`update_file_attributes` (tests, toy Directors)."""
     marker = b" FileAttributes "
@@ -392,6 +410,13 @@ _DATA_HDR = re.compile(r"\s*([-+]?\d+)\s+([-+]?\d+)")
 def parse_data_header(msg: bytes | str) -> tuple[int, int] | None:
     """``<FileIndex> <Stream> <info>`` (info ignored) -> (FileIndex, Stream).
     (Bareos reads it with C's ``sscanf``, which needs digits.)"""
+    if msg.__class__ is bytes:
+        # the usual "<digits> <digits> <digits>": no decoding, no regex
+        parts = msg.split(None, 2)
+        if len(parts) >= 2:
+            a, b = parts[0], parts[1]
+            if a.isdigit() and b.isdigit():
+                return int(a), int(b)
     m = _DATA_HDR.match(as_text(msg))
     if m is None:
         return None

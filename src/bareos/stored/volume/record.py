@@ -50,6 +50,7 @@ _LABEL_NAMES = {
 
 _RECHDR2 = struct.Struct(">iiI")
 _RECHDR1 = struct.Struct(">IIiiI")
+_RECHDR2_PACK_INTO = _RECHDR2.pack_into
 
 
 def file_index_name(fi: int) -> str:
@@ -164,6 +165,24 @@ class RecordWriter:
 
     def write(self, file_index: int, stream: int, data) -> list[OutBlock]:
         """Append one record; return the blocks that were completed."""
+        if data.__class__ is bytes:
+            # Fast path: the whole record fits the current block (an empty
+            # record whose header would fill the block exactly does not: it
+            # gets a continuation header in the next block).
+            pos = self._pos
+            n = len(data)
+            end = pos + RECHDR2_LENGTH + n
+            size = self.block_size
+            if end < size or (end == size and n):
+                buf = self._buf
+                _RECHDR2_PACK_INTO(buf, pos, file_index, stream, n)
+                buf[pos + RECHDR2_LENGTH:end] = data
+                self._pos = end
+                if file_index > 0:
+                    if not self._first_index:
+                        self._first_index = file_index
+                    self._last_index = file_index
+                return []
         out: list[OutBlock] = []
         mv = memoryview(data)
         if mv.ndim != 1 or mv.itemsize != 1:
