@@ -495,6 +495,8 @@ class JobEngine:
                         if jcr.plugin_options:
                             opts.append(jcr.plugin_options)
                         fd.send_plugin_options(opts)
+                        from bareos.plugins.restore_objects import send_restore_objects
+                        send_restore_objects(jcr, fd, d.catalog)
                         fd.start_restore()
                         first = False
                     self._wait_storage_end(fd, jcr)

@@ -351,15 +351,8 @@ class DirSession:
         return True
 
     def cmd_restoreobject(self) -> bool:
-        if self.msg == "restoreobject end\n":
-            self.send(OK_RESTOREOBJECT)
-            return True
-        # object name and object data follow; no plugins consume them here
-        for _ in range(2):
-            item = self.recv()
-            if not isinstance(item, bytes):
-                return False
-        return True
+        from bareos.plugins.restore_objects import restore_object_command
+        return restore_object_command(self.jcr, self.msg, self.recv, self.send)
 
     def cmd_secure_erase(self) -> bool:
         res = self.daemon.client

@@ -19,8 +19,8 @@ import struct
 
 from bareos.lib import bnet, compression, digest as digestmod, jmsg
 from bareos.lib.streams import (
-    FT_DIREND, FT_FIFO, FT_RAW, FT_REG, FT_REGE, STREAM_FILE_DATA,
-    STREAM_PLUGIN_NAME,
+    FT_DIREND, FT_FIFO, FT_PLUGIN_CONFIG, FT_PLUGIN_CONFIG_FILLED, FT_RAW, FT_REG, FT_REGE,
+    FT_RESTORE_FIRST, STREAM_FILE_DATA, STREAM_PLUGIN_NAME, STREAM_RESTORE_OBJECT,
 )
 
 from . import PluginError, bRC_Core, bRC_Error, bRC_More, bRC_OK, bRC_Skip, bRC_Stop, plugin_name_of
@@ -29,6 +29,7 @@ from . import bareosfd as B
 log = logging.getLogger("bareos.plugins.fd")
 
 _OFFSET = struct.Struct(">Q")
+_OBJECT_TYPES = (FT_RESTORE_FIRST, FT_PLUGIN_CONFIG, FT_PLUGIN_CONFIG_FILLED)
 
 
 class FdPlugin:
@@ -258,6 +259,8 @@ class FdJobPlugins:
             return B.bRC_Cancel
         if ev in (B.bEventPluginCommand, B.bEventOptionPlugin, B.bEventNewPluginOptions) and value:
             name = plugin_name_of(value)
+        if ev == B.bEventRestoreObject and value is not None and getattr(value, "plugin_name", ""):
+            name = plugin_name_of(value.plugin_name)
         if ev == B.bEventStartRestoreJob:
             for ctx in self.contexts:
                 ctx.restore_file_started = ctx.create_file_called = False
@@ -355,19 +358,47 @@ class FdJobPlugins:
             if not sp.type:
                 jcr.jmsg(jmsg.M_FATAL, f'Command plugin "{cmd}": no type in startBackupFile packet.')
                 return False
-            if not sp.fname:
-                jcr.jmsg(jmsg.M_FATAL, f'Command plugin "{cmd}": no fname in startBackupFile packet.')
-                return False
-            self.save_plugin_file(backup, ctx, sp, opts, incexe, cmd)
+            if sp.type in _OBJECT_TYPES:
+                if not sp.object_name:
+                    jcr.jmsg(jmsg.M_FATAL, f'Command plugin "{cmd}": no object_name in startBackupFile '
+                                           'packet.')
+                    return False
+                self.save_restore_object(backup, sp, cmd)
+            else:
+                if not sp.fname:
+                    jcr.jmsg(jmsg.M_FATAL, f'Command plugin "{cmd}": no fname in startBackupFile packet.')
+                    return False
+                self.save_plugin_file(backup, ctx, sp, opts, incexe, cmd)
             if jcr.is_canceled:
                 return False
             rc = ctx.call("endBackupFile", ctx.plugin.end_backup_file)
-            if rc in (bRC_More, bRC_OK):
+            if rc in (bRC_More, bRC_OK) and sp.type not in _OBJECT_TYPES:
                 self._mark_seen(sp.fname)
             if rc == bRC_More:
                 continue
             return rc != bRC_Error
         return False
+
+    def save_restore_object(self, backup, sp, cmd: str) -> None:
+        """A restore object of a command plugin: plugin name record, the
+        STREAM_RESTORE_OBJECT record (the full plugin string as its file
+        name), the closing name record."""
+        from .restore_objects import backup_record, object_bytes
+        jcr = self.jcr
+        w = backup.w
+        fi = jcr.job_files + 1
+        w.packet(b"%d %d 0" % (fi, STREAM_PLUGIN_NAME))
+        w.packet(b"%d 1 %d " % (fi, 1 if sp.portable else 0) + cmd.encode("utf-8", "surrogateescape") + b"\0")
+        w.signal(bnet.BNET_EOD)
+        jcr.job_files += 1
+        fi = jcr.job_files
+        w.packet(b"%d %d 0" % (fi, STREAM_RESTORE_OBJECT))
+        w.packet(backup_record(fi, sp.type, cmd, str(sp.object_name), object_bytes(sp),
+                               int(sp.object_index or 0)))
+        w.signal(bnet.BNET_EOD)
+        w.packet(b"%d %d 0" % (jcr.job_files, STREAM_PLUGIN_NAME))
+        w.packet(b"%d 0" % jcr.job_files)
+        w.signal(bnet.BNET_EOD)
 
     def _mark_seen(self, fname: str) -> None:
         lst = self.jcr.accurate_list
