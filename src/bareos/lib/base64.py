@@ -14,6 +14,8 @@ Two different things carry the name in Bareos:
 
 from __future__ import annotations
 
+from base64 import b64encode as _b64encode
+
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _MASK32 = 0xFFFFFFFF
@@ -21,6 +23,20 @@ _MASK32 = 0xFFFFFFFF
 
 def bin_to_base64(data: bytes | bytearray, compatible: bool = False) -> str:
     """Encode *data*; ``compatible=True`` gives the standard variant."""
+    data = bytes(data)
+    if compatible or data.isascii():
+        # Without bytes >= 0x80 both variants are RFC 4648 without padding,
+        # except that the Bareos one leaves a last partial group right-aligned.
+        text = _b64encode(data).rstrip(b"=").decode("ascii")
+        rem = (len(data) * 8) % 6
+        if rem and not compatible:
+            text = text[:-1] + ALPHABET[_VALUE[text[-1]] >> (6 - rem)]
+        return text
+    return _bin_to_base64_bareos(data)
+
+
+def _bin_to_base64_bareos(data: bytes) -> str:
+    """The Bareos variant bit by bit (bytes >= 0x80 are sign-extended)."""
     out = []
     reg = 0
     rem = 0
@@ -30,7 +46,7 @@ def bin_to_base64(data: bytes | bytearray, compatible: bool = False) -> str:
         if rem < 6:
             reg = (reg << 8) & _MASK32
             byte = data[i]
-            if not compatible and byte >= 0x80:
+            if byte >= 0x80:
                 reg |= 0xFFFFFF00 | byte
             else:
                 reg |= byte
@@ -39,8 +55,7 @@ def bin_to_base64(data: bytes | bytearray, compatible: bool = False) -> str:
         out.append(ALPHABET[(reg >> (rem - 6)) & 0x3F])
         rem -= 6
     if rem > 0:
-        low = reg & ((1 << rem) - 1)
-        out.append(ALPHABET[low << (6 - rem)] if compatible else ALPHABET[low])
+        out.append(ALPHABET[reg & ((1 << rem) - 1)])
     return "".join(out)
 
 
