@@ -46,38 +46,47 @@ def _timeout(monitor, key: str) -> float:
 
 
 def status_director(monitor, res) -> DaemonStatus:
-    """`status director` through the console protocol, logged in as the Monitor."""
-    from bareos.bsock import DirectorConsole, Password
-    from bareos.exceptions import Error
+    """`status director` through the console protocol, logged in as the Monitor.
+
+    TLS as the seed's table says for connection 9: the certificate directives
+    and TLS Enable/Require of this Director resource (TLS-PSK identity
+    ``R_CONSOLE`` 0x1E <monitor name>, key = the Monitor's password).
+    """
+    from bareos.console.connect import MSG_INFO, MSG_OK, ConnectError, Login, authenticate, \
+        open_connection, receive_response
 
     host, port = res.get("Address"), int(res.get("Port") or 9101)
-    settings = tls.TlsSettings.from_resource(res)
+    timeout = _timeout(monitor, "Dir Connect Timeout")
+    login = Login(address=host, port=port, name=monitor.name, key=cram.as_key(monitor.get("Password")),
+                  tls=tls.TlsSettings.from_resource(res))
     try:
-        con = DirectorConsole(address=host, port=port, name=monitor.name, dirname=res.name,
-                              password=Password(_plain_password(monitor.get("Password"))),
-                              timeout=_timeout(monitor, "Dir Connect Timeout"),
-                              tls_psk_enable=settings.enable, tls_psk_require=settings.require)
-    except (Error, OSError) as exc:
+        bs = open_connection(login, retry_interval=timeout, max_retry_time=0)
+    except ConnectError as exc:
         return DaemonStatus("Director", res.name, host, port, False, f"Cannot connect: {exc}\n")
     try:
-        text = con.call("status director").decode("utf-8", "replace")
-    except (Error, OSError) as exc:
+        bs.settimeout(timeout)
+        msg_id, args = authenticate(bs, login, timeout=timeout)
+        if msg_id != MSG_OK:
+            raise ConnectError(f"login refused: {' '.join(args)}")
+        info_id, _ = receive_response(bs, f"Director at {bs.peer}", timeout)
+        if info_id != MSG_INFO:
+            raise ConnectError(f"expected the info message 1002, got {info_id}")
+        bs.send("status director")
+        parts = []
+        while True:
+            msg = bs.recv(timeout=60)
+            if isinstance(msg, bytes):
+                parts.append(msg.decode("utf-8", "replace"))
+            elif msg == bnet.BNET_HEARTBEAT:
+                bs.signal(bnet.BNET_HB_RESPONSE)
+            elif msg in (bnet.BNET_EOD, bnet.BNET_MAIN_PROMPT, bnet.BNET_TERMINATE):
+                break
+        bs.terminate(close=False)
+        return DaemonStatus("Director", res.name, host, port, True, "".join(parts))
+    except (ConnectError, BnetError, OSError, TimeoutError) as exc:
         return DaemonStatus("Director", res.name, host, port, False, f"Status failed: {exc}\n")
     finally:
-        try:
-            con.close()
-        except Exception:
-            pass
-    return DaemonStatus("Director", res.name, host, port, True, text)
-
-
-def _plain_password(pw):
-    """python-bareos's Password wants the clear text; a tray config may hold the
-    MD5 form ("[md5]..."), which the console protocol cannot use."""
-    plain = getattr(pw, "plain", None)
-    if plain is None:
-        raise ValueError("the Monitor password must be given in clear text for the Director")
-    return plain
+        bs.close()
 
 
 def status_daemon(monitor, res, kind: str) -> DaemonStatus:
