@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import errno
-import io
 import os
 import queue
 import stat as S
 import struct
 import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from bareos.findlib.fileset import (
     FO_ACL, FO_CHKCHANGES, FO_COMPRESS, FO_KEEPATIME, FO_NOATIME, FO_OFFSETS, FO_SPARSE,
@@ -45,8 +46,18 @@ class SendError(Exception):
     """Writing to the Storage Daemon failed."""
 
 
+_EOD = _HDR.pack(bnet.BNET_EOD)
+
+
 class RecordWriter:
-    """Batches packets for the SD; a thread does the socket writes."""
+    """Batches packets for the SD; a thread does the socket writes.
+
+    Small packets are gathered into ~1 MiB batches.  Large data chunks go
+    out without a copy (:meth:`send_view`, the buffer is handed back through
+    a callback once written), and chunks compressed on worker threads are
+    queued as futures (:meth:`send_future`) that the sender thread waits for
+    in order, so the stream keeps the order of the calls.
+    """
 
     def __init__(self, bsock, batch: int = 1 << 20, threaded: bool = True) -> None:
         self.bsock = bsock
@@ -61,23 +72,48 @@ class RecordWriter:
             self.thread.start()
 
     def _write(self, data) -> None:
-        self.bsock._sendall(bytes(data) if not isinstance(data, bytes) else data)
+        self.bsock._sendall(data)
+
+    def _handle(self, item) -> None:
+        kind = type(item)
+        if kind is tuple:                       # (view, release)
+            view, release = item
+            try:
+                if self.error is None:
+                    self._write(view)
+            finally:
+                if release is not None:
+                    release()
+            return
+        if kind is not bytearray and kind is not bytes and isinstance(item, Future):
+            item = item.result()
+        if self.error is None:
+            self._write(item)
 
     def _run(self) -> None:
         while True:
             item = self.q.get()
             if item is None:
                 return
-            if self.error is not None:
-                continue
             try:
-                self._write(item)
+                self._handle(item)
             except BaseException as exc:  # noqa: BLE001 - reported to the job
-                self.error = exc
+                if self.error is None:
+                    self.error = exc
 
     def _check(self) -> None:
         if self.error is not None:
             raise SendError(f"Network send error to SD. ERR={self.error}")
+
+    def _put(self, item) -> None:
+        if self.q is not None:
+            self.q.put(item)
+        else:
+            try:
+                self._handle(item)
+            except BaseException as exc:  # noqa: BLE001
+                if self.error is None:
+                    self.error = exc
 
     def packet(self, data) -> None:
         self.buf += _HDR.pack(len(data))
@@ -92,18 +128,38 @@ class RecordWriter:
         if len(self.buf) >= self.batch:
             self.flush()
 
+    def record(self, fi: int, stream: int, data) -> None:
+        """A whole record: the ``<fi> <stream> 0`` header, one data packet, EOD."""
+        head = b"%d %d 0" % (fi, stream)
+        buf = self.buf
+        buf += _HDR.pack(len(head))
+        buf += head
+        buf += _HDR.pack(len(data))
+        buf += data
+        buf += _EOD
+        if len(buf) >= self.batch:
+            self.flush()
+
     def signal(self, sig: int) -> None:
         self.buf += _HDR.pack(sig)
+
+    def send_view(self, view, release=None) -> None:
+        """Queue an already framed packet (header included) without copying
+        it; *release()* is called once it is written (or dropped)."""
+        self.flush()
+        self._put((view, release))
+
+    def send_future(self, fut) -> None:
+        """Queue a future whose result is framed packet bytes."""
+        self.flush()
+        self._put(fut)
 
     def flush(self) -> None:
         self._check()
         if not self.buf:
             return
         data, self.buf = self.buf, bytearray()
-        if self.q is not None:
-            self.q.put(data)
-        else:
-            self._write(data)
+        self._put(data)
 
     def close(self) -> None:
         try:
@@ -202,6 +258,12 @@ class Backup:
         self.xattr_errors = 0
         self._buf = bytearray(self.buf_size)
         self._zero = bytes(self.buf_size)
+        self._plans: dict[int, _Plan] = {}
+        self._no_xattr_devs: set[int] = set()     # filesystems that said ENOTSUP
+        self._lock = threading.Lock()              # jcr.job_bytes (compression workers)
+        self._pool: _BufferPool | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._workers = _compress_workers()
 
     # -- checks ------------------------------------------------------------
     def check_changes(self):
@@ -279,6 +341,14 @@ class Backup:
 
     # -- running -----------------------------------------------------------
     def run(self) -> bool:
+        try:
+            return self._run()
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+
+    def _run(self) -> bool:
         jcr = self.jcr
         ff = FindFiles(jcr.fileset, self.estimate_file if self.estimate else self.save_file,
                        check_changes=self.check_changes(), cancelled=lambda: jcr.is_canceled)
@@ -324,9 +394,7 @@ class Backup:
             fi = jcr.job_files
             attrs = encode_attributes(fi, FT_DELETED, fname, encode_stat(sp, 0, STREAM_FILE_DATA),
                                       b"", b"", 0)
-            self.w.packet(b"%d %d 0" % (fi, STREAM_UNIX_ATTRIBUTES))
-            self.w.packet(attrs)
-            self.w.signal(bnet.BNET_EOD)
+            self.w.record(fi, STREAM_UNIX_ATTRIBUTES, attrs)
 
     def estimate_file(self, ff: FFPkt) -> int:
         jcr = self.jcr
@@ -390,33 +458,32 @@ class Backup:
             jcr.job_errors += 1
             return 1
 
-        if ff.opts.plugin and self.w is not None:
+        opts = ff.opts
+        if opts.plugin and self.w is not None:
             from bareos.plugins import fd as fdplugins
             jp = fdplugins.job_plugins(jcr)
             if jp is not None:
                 handled = jp.option_handle_file(self, ff)
                 if handled is not None:
                     return handled
-        opts = ff.opts
-        dstream = opts.digest_stream if has_file_data else 0
+        plan = self._plans.get(id(opts))
+        if plan is None or plan.opts is not opts:
+            plan = self._plans[id(opts)] = _Plan(opts)
+        dstream = plan.dstream if has_file_data else 0
         digest = None
         if dstream:
-            try:
+            if plan.digest_ok:
                 digest = digestmod.new_digest(dstream)
-            except digestmod.DigestUnavailable:
+            else:
                 jcr.jmsg(jmsg.M_WARNING, f"{digestmod.digest_name(dstream)} digest initialization failed")
                 dstream = 0
-        data_stream = select_data_stream(opts)
-        if FO_COMPRESS in opts.flags and not compression.available(opts.compress_algo):
-            data_stream = STREAM_SPARSE_DATA if data_stream == STREAM_SPARSE_COMPRESSED_DATA else STREAM_FILE_DATA
-        self.send_attributes(ff, data_stream)
+        self.send_attributes(ff, plan.data_stream)
         w = self.w
         st = ff.statp
         fi = ff.file_index
-        do_read = (ff.type != FT_LNKSAVED and S.S_ISREG(st.st_mode) and st.st_size > 0) \
-            or ff.type in (FT_RAW, FT_FIFO)
-        if do_read:
-            flags = os.O_RDONLY | (_O_NOATIME if FO_NOATIME in opts.flags else 0)
+        t = ff.type
+        if (t != FT_LNKSAVED and st.st_size > 0 and S.S_ISREG(st.st_mode)) or t == FT_RAW or t == FT_FIFO:
+            flags = plan.open_flags
             try:
                 try:
                     fd = os.open(ff.fname, flags)
@@ -429,51 +496,82 @@ class Backup:
                 jcr.job_errors += 1
                 return 0 if jcr.is_canceled else 1
             try:
-                self.send_data(ff, fd, fi, data_stream, digest)
+                self.send_data(ff, fd, fi, plan.data_stream, digest)
             finally:
                 os.close(fd)
-            if FO_CHKCHANGES in opts.flags:
+            if plan.chkchanges:
                 self._check_changed(ff)
-            if FO_KEEPATIME in opts.flags:
+            if plan.keepatime:
                 try:
                     os.utime(ff.fname, ns=(st.st_atime_ns, st.st_mtime_ns), follow_symlinks=False)
                 except OSError:
                     pass
-        if FO_ACL in opts.flags and ff.type != FT_LNK:
+        if plan.acl_or_xattr:
+            self._send_acl_xattr(ff, plan, fi)
+        if digest is not None:
+            value = digest.digest()
+            if ff.linked is not None:
+                ff.linked.digest_stream = dstream
+                ff.linked.digest = value
+            w.record(fi, dstream, value)
+        if t == FT_LNKSAVED and ff.digest:
+            w.record(fi, ff.digest_stream, ff.digest)
+        return 0 if jcr.is_canceled else 1
+
+    def _send_acl_xattr(self, ff: FFPkt, plan: _Plan, fi: int) -> None:
+        """ACL streams, then the xattr stream, of one file.
+
+        One ``llistxattr`` per file tells both: the kernel lists the POSIX
+        ACL attributes of a file that has them, so a file without ACLs and
+        xattrs costs one system call, and a filesystem that answered ENOTSUP
+        is not asked again during this job (Bareos does the same per device).
+        """
+        if not xattrmod.HAVE_XATTR:
+            return
+        st = ff.statp
+        dev = st.st_dev
+        if dev in self._no_xattr_devs:
+            return
+        want_acl = plan.acl and ff.type != FT_LNK
+        want_xattr = plan.xattr
+        if not (want_acl or want_xattr):
+            return
+        jcr = self.jcr
+        w = self.w
+        try:
+            names = os.listxattr(ff.fname, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
+                if not S.S_ISLNK(st.st_mode):
+                    self._no_xattr_devs.add(dev)
+                return
+            if exc.errno == errno.ENOENT:
+                return
+            names = None
+            if want_xattr:
+                want_xattr = False
+                self.xattr_errors += 1
+                jcr.jmsg(jmsg.M_ERROR, f'llistxattr error on file "{ff.fname}": ERR={exc.strerror}')
+        if names is not None and not names:
+            return
+        if want_acl:
             try:
-                for stream, data in xattrmod.build_acl_streams(ff.fname, S.S_ISDIR(st.st_mode)):
-                    w.packet(b"%d %d 0" % (fi, stream))
-                    w.packet(data)
-                    w.signal(bnet.BNET_EOD)
+                for stream, data in xattrmod.build_acl_streams(ff.fname, S.S_ISDIR(st.st_mode), names):
+                    w.record(fi, stream, data)
             except OSError as exc:
                 if exc.errno not in (errno.ENOTSUP, errno.ENOENT, errno.ENODATA):
                     self.acl_errors += 1
                     jcr.jmsg(jmsg.M_ERROR, f'acl_get_file error on file "{ff.fname}": ERR={exc.strerror}')
-        if FO_XATTR in opts.flags:
+        if want_xattr:
             try:
-                got = xattrmod.build_xattr_stream(ff.fname)
+                got = xattrmod.build_xattr_stream(ff.fname, names)
             except OSError as exc:
                 got = None
                 if exc.errno not in (errno.ENOTSUP, errno.ENOENT):
                     self.xattr_errors += 1
                     jcr.jmsg(jmsg.M_ERROR, f'llistxattr error on file "{ff.fname}": ERR={exc.strerror}')
             if got:
-                w.packet(b"%d %d 0" % (fi, got[0]))
-                w.packet(got[1])
-                w.signal(bnet.BNET_EOD)
-        if digest is not None:
-            value = digest.digest()
-            if ff.linked is not None:
-                ff.linked.digest_stream = dstream
-                ff.linked.digest = value
-            w.packet(b"%d %d 0" % (fi, dstream))
-            w.packet(value)
-            w.signal(bnet.BNET_EOD)
-        if ff.type == FT_LNKSAVED and ff.digest:
-            w.packet(b"%d %d 0" % (fi, ff.digest_stream))
-            w.packet(ff.digest)
-            w.signal(bnet.BNET_EOD)
-        return 0 if jcr.is_canceled else 1
+                w.record(fi, got[0], got[1])
 
     def _check_changed(self, ff: FFPkt) -> None:
         if ff.type != FT_REG:
@@ -497,45 +595,78 @@ class Backup:
         lstat = encode_stat(ff.statp, ff.link_fi, data_stream)
         jcr.job_files += 1
         fi = ff.file_index = jcr.job_files
-        jcr.last_fname = ff.fname
         fname = ff.fname
+        jcr.last_fname = fname
+        t = ff.type
         link = b""
-        if ff.type in (FT_LNK, FT_LNKSAVED):
+        if t == FT_LNK or t == FT_LNKSAVED:
             link = ff.link
-        elif ff.type == FT_DIREND:
+        elif t == FT_DIREND:
             fname = ff.link
         if FO_STRIPPATH in ff.opts.flags:
             fname = strip_path(fname, ff.opts.strip_path)
-            if ff.type == FT_LNKSAVED:
+            if t == FT_LNKSAVED:
                 link = strip_path(link, ff.opts.strip_path)
-        self.w.packet(b"%d %d 0" % (fi, STREAM_UNIX_ATTRIBUTES))
-        self.w.packet(encode_attributes(fi, ff.type, fname, lstat, link, b"", ff.delta_seq))
-        self.w.signal(bnet.BNET_EOD)
+        self.w.record(fi, STREAM_UNIX_ATTRIBUTES,
+                      encode_attributes(fi, t, fname, lstat, link, b"", ff.delta_seq))
+
+    def _add_job_bytes(self, n: int) -> None:
+        with self._lock:
+            self.jcr.job_bytes += n
 
     def send_data(self, ff: FFPkt, fd: int, fi: int, stream: int, digest) -> None:
+        """The data records of one open file: header, chunks, EOD.
+
+        Three ways, same records: small files are read into one buffer and
+        copied into the current batch; large ones are read into pooled
+        buffers that go to the socket without a copy; compressed chunks of
+        large files are compressed on worker threads (zlib and lz4 release
+        the GIL) while this thread reads and hashes the next ones.
+        """
+        w = self.w
+        sparse = stream == STREAM_SPARSE_DATA or stream == STREAM_SPARSE_COMPRESSED_DATA
+        compress = stream == STREAM_COMPRESSED_DATA or stream == STREAM_SPARSE_COMPRESSED_DATA
+        size = ff.statp.st_size
+        unsized = (ff.type == FT_RAW or ff.type == FT_FIFO) and size == 0
+        w.packet(b"%d %d 0" % (fi, stream))
+        big = unsized or size >= _LARGE_FILE
+        if compress:
+            if big and self._workers > 1:
+                self._send_compressed_parallel(ff, fd, sparse, unsized, digest)
+            else:
+                self._send_chunks(ff, fd, sparse, unsized, digest, True)
+        elif big:
+            self._send_pooled(ff, fd, sparse, unsized, digest)
+        else:
+            self._send_chunks(ff, fd, sparse, unsized, digest, False)
+        w.signal(bnet.BNET_EOD)
+
+    def _read_error(self, ff: FFPkt, exc: OSError) -> None:
+        self.jcr.jmsg(jmsg.M_ERROR, f"Read error on file {ff.fname}. ERR={exc.strerror}")
+
+    def _send_chunks(self, ff: FFPkt, fd: int, sparse: bool, unsized: bool, digest,
+                     compress: bool) -> None:
+        """Read into one buffer; each chunk is copied (or compressed) into the batch."""
         jcr = self.jcr
         w = self.w
-        opts = ff.opts
-        sparse = stream in (STREAM_SPARSE_DATA, STREAM_SPARSE_COMPRESSED_DATA)
-        compress = stream in (STREAM_COMPRESSED_DATA, STREAM_SPARSE_COMPRESSED_DATA)
-        algo, level = opts.compress_algo, opts.compress_level
+        algo, level = ff.opts.compress_algo, ff.opts.compress_level
         size = ff.statp.st_size
-        unsized = ff.type in (FT_RAW, FT_FIFO) and size == 0
         rsize = self.buf_size - 8 if sparse else self.buf_size
         buf = self._buf
         view = memoryview(buf)[:rsize]
-        w.packet(b"%d %d 0" % (fi, stream))
+        bufs = (view,)
         addr = 0
-        f = io.FileIO(fd, "rb", closefd=False)
+        nbytes = 0
+        readv = os.readv
         while True:
             try:
-                n = f.readinto(view)
+                n = readv(fd, bufs)
             except OSError as exc:
-                jcr.jmsg(jmsg.M_ERROR, f"Read error on file {ff.fname}. ERR={exc.strerror}")
+                self._read_error(ff, exc)
                 break
             if not n:
                 break
-            chunk = view[:n]
+            chunk = view[:n] if n != rsize else view
             prefix = b""
             if sparse:
                 if ((n == rsize and addr + n < size) or unsized) and buf[:n] == self._zero[:n]:
@@ -549,10 +680,181 @@ class Backup:
             if compress:
                 payload = compression.compress_record(algo, level, chunk)
                 w.packet_parts(prefix, payload)
-                jcr.job_bytes += len(prefix) + len(payload)
+                nbytes += len(prefix) + len(payload)
             else:
-                w.packet_parts(prefix, chunk)
-                jcr.job_bytes += len(prefix) + n
+                if sparse:
+                    w.packet_parts(prefix, chunk)
+                else:
+                    w.packet(chunk)
+                nbytes += len(prefix) + n
             if jcr.is_canceled:
                 break
-        w.signal(bnet.BNET_EOD)
+        self._add_job_bytes(nbytes)
+
+    def _send_pooled(self, ff: FFPkt, fd: int, sparse: bool, unsized: bool, digest) -> None:
+        """Read straight into pooled packet buffers (room for the packet
+        header and the sparse offset in front) and queue them uncopied."""
+        jcr = self.jcr
+        w = self.w
+        size = ff.statp.st_size
+        rsize = self.buf_size - 8 if sparse else self.buf_size
+        pool = self._pool
+        if pool is None or pool.size != rsize:
+            pool = self._pool = _BufferPool(_DATA_OFF + rsize, rsize)
+        zero = self._zero
+        addr = 0
+        nbytes = 0
+        readv = os.readv
+        while True:
+            b = pool.get()
+            mv = memoryview(b)
+            try:
+                n = readv(fd, (mv[_DATA_OFF:],))
+            except OSError as exc:
+                pool.put(b)
+                self._read_error(ff, exc)
+                break
+            if not n:
+                pool.put(b)
+                break
+            data = mv[_DATA_OFF:_DATA_OFF + n]
+            if sparse:
+                if ((n == rsize and addr + n < size) or unsized) and b[_DATA_OFF:_DATA_OFF + n] == zero[:n]:
+                    pool.put(b)
+                    addr += n
+                    continue
+                _OFFSET.pack_into(b, 4, addr)
+                _HDR.pack_into(b, 0, n + 8)
+                start = 0
+                addr += n
+                nbytes += n + 8
+            else:
+                _HDR.pack_into(b, 8, n)
+                start = 8
+                nbytes += n
+            jcr.read_bytes += n
+            if digest is not None:
+                digest.update(data)
+            w.send_view(mv[start:_DATA_OFF + n], pool.releaser(b))
+            if jcr.is_canceled:
+                break
+        self._add_job_bytes(nbytes)
+
+    def _compress_packet(self, algo: int, level: int, prefix: bytes, data: bytes) -> bytes:
+        """Worker thread: one framed data packet of a compressed chunk."""
+        payload = compression.compress_record(algo, level, data)
+        n = len(prefix) + len(payload)
+        self._add_job_bytes(n)
+        return b"".join((_HDR.pack(n), prefix, payload))
+
+    def _send_compressed_parallel(self, ff: FFPkt, fd: int, sparse: bool, unsized: bool,
+                                  digest) -> None:
+        """Chunks are read and hashed here and compressed on worker threads;
+        the sender writes the results in submission order.  Every chunk of
+        this file is compressed before the file's EOD goes out."""
+        jcr = self.jcr
+        w = self.w
+        algo, level = ff.opts.compress_algo, ff.opts.compress_level
+        size = ff.statp.st_size
+        rsize = self.buf_size - 8 if sparse else self.buf_size
+        ex = self._executor
+        if ex is None:
+            ex = self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="fd-compress")
+        buf = self._buf
+        view = memoryview(buf)[:rsize]
+        bufs = (view,)
+        pending: deque = deque()
+        addr = 0
+        readv = os.readv
+        try:
+            while True:
+                try:
+                    n = readv(fd, bufs)
+                except OSError as exc:
+                    self._read_error(ff, exc)
+                    break
+                if not n:
+                    break
+                prefix = b""
+                if sparse:
+                    if ((n == rsize and addr + n < size) or unsized) and buf[:n] == self._zero[:n]:
+                        addr += n
+                        continue
+                    prefix = _OFFSET.pack(addr)
+                    addr += n
+                data = bytes(view[:n])
+                jcr.read_bytes += n
+                if digest is not None:
+                    digest.update(data)
+                fut = ex.submit(self._compress_packet, algo, level, prefix, data)
+                w.send_future(fut)
+                pending.append(fut)
+                while pending and pending[0].done():
+                    pending.popleft()
+                if jcr.is_canceled:
+                    break
+        finally:
+            for fut in pending:       # no worker touches the job after this file
+                try:
+                    fut.result()
+                except BaseException:  # noqa: BLE001 - the sender reports it
+                    pass
+
+
+# --------------------------------------------------------------------------
+# Helpers of the data path
+# --------------------------------------------------------------------------
+
+_LARGE_FILE = 256 * 1024          # files from this size on take the pooled/parallel paths
+_DATA_OFF = 12                    # packet header (4) + sparse offset (8) before the data
+
+
+def _compress_workers() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+class _BufferPool:
+    """A few reusable packet buffers; ``get`` waits until the sender gave one back."""
+
+    def __init__(self, length: int, size: int, count: int = 6) -> None:
+        self.size = size
+        self.free: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(count):
+            self.free.put(bytearray(length))
+
+    def get(self) -> bytearray:
+        return self.free.get()
+
+    def put(self, b: bytearray) -> None:
+        self.free.put(b)
+
+    def releaser(self, b: bytearray):
+        put = self.free.put
+        return lambda: put(b)
+
+
+class _Plan:
+    """What one Options block means for saving a file, worked out once."""
+
+    __slots__ = ("opts", "dstream", "digest_ok", "data_stream", "open_flags", "chkchanges",
+                 "keepatime", "acl", "xattr", "acl_or_xattr")
+
+    def __init__(self, opts: FindOptions) -> None:
+        flags = opts.flags
+        self.opts = opts
+        self.dstream = opts.digest_stream
+        self.digest_ok = bool(self.dstream) and digestmod.available(self.dstream)
+        data_stream = select_data_stream(opts)
+        if FO_COMPRESS in flags and not compression.available(opts.compress_algo):
+            data_stream = STREAM_SPARSE_DATA if data_stream == STREAM_SPARSE_COMPRESSED_DATA else STREAM_FILE_DATA
+        self.data_stream = data_stream
+        self.open_flags = os.O_RDONLY | (_O_NOATIME if FO_NOATIME in flags else 0)
+        self.chkchanges = FO_CHKCHANGES in flags
+        self.keepatime = FO_KEEPATIME in flags
+        self.acl = FO_ACL in flags
+        self.xattr = FO_XATTR in flags
+        self.acl_or_xattr = self.acl or self.xattr

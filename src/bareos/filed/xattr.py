@@ -86,11 +86,15 @@ def decode_xattrs(data: bytes) -> list[tuple[str, bytes]]:
             for name, value in parse_xattr_stream(data)]
 
 
-def read_xattrs(path: str) -> list[tuple[str, bytes]]:
-    """The attributes of *path* (not followed), ACL attributes excluded."""
+def read_xattrs(path: str, names: list[str] | None = None) -> list[tuple[str, bytes]]:
+    """The attributes of *path* (not followed), ACL attributes excluded.
+
+    *names* is what ``os.listxattr`` said for the path, when the caller
+    already asked (then only the values are read)."""
     if not HAVE_XATTR:
         return []
-    names = os.listxattr(path, follow_symlinks=False)
+    if names is None:
+        names = os.listxattr(path, follow_symlinks=False)
     items = []
     for name in names:
         if name in _SKIP or not name:
@@ -102,8 +106,8 @@ def read_xattrs(path: str) -> list[tuple[str, bytes]]:
     return items
 
 
-def build_xattr_stream(path: str) -> tuple[int, bytes] | None:
-    items = read_xattrs(path)
+def build_xattr_stream(path: str, names: list[str] | None = None) -> tuple[int, bytes] | None:
+    items = read_xattrs(path, names)
     if not items:
         return None
     return STREAM_XATTR_LINUX, encode_xattrs(items)
@@ -212,14 +216,21 @@ def acl_from_text(text: str) -> list[tuple[int, int, int]]:
     return entries
 
 
-def build_acl_streams(path: str, is_dir: bool) -> list[tuple[int, bytes]]:
-    """[(stream, data)] for the ACLs of *path* (empty when trivial or unsupported)."""
+def build_acl_streams(path: str, is_dir: bool, names: list[str] | None = None) -> list[tuple[int, bytes]]:
+    """[(stream, data)] for the ACLs of *path* (empty when trivial or unsupported).
+
+    *names*, when given, is the path's ``os.listxattr`` list: the kernel lists
+    ``system.posix_acl_*`` for a file that has such an ACL, so an ACL that is
+    not listed is not read (no ``getxattr`` per file on a tree without ACLs).
+    """
     if not HAVE_XATTR:
         return []
     out = []
     for name, stream, only_dir in ((ACL_ACCESS, STREAM_ACL_LINUX_ACCESS_ACL, False),
                                    (ACL_DEFAULT, STREAM_ACL_LINUX_DEFAULT_ACL, True)):
         if only_dir and not is_dir:
+            continue
+        if names is not None and name not in names:
             continue
         try:
             value = os.getxattr(path, name, follow_symlinks=False)
