@@ -22,7 +22,7 @@ STATUS_TEXT = {
     jobcodes.JS_CANCELED: "has been canceled",
     jobcodes.JS_WAIT_FD: "is waiting on Client",
     jobcodes.JS_WAIT_SD: "is waiting on Storage",
-    jobcodes.JS_WAIT_MEDIA: "is waiting for appendable Volume",
+    jobcodes.JS_WAIT_MEDIA: "is waiting for an appendable Volume",
     jobcodes.JS_WAIT_MOUNT: "is waiting for a mount request",
     jobcodes.JS_WAIT_STORE_RES: "is waiting on max Storage jobs",
     jobcodes.JS_WAIT_JOB_RES: "is waiting on max Job jobs",
@@ -130,6 +130,10 @@ class Jcr:
         return jobcodes.job_level_name(self.level)
 
     def status_text(self) -> str:
+        # as Bareos's status: the SD waiting for a volume overrides the job status
+        if self.sd_status in (jobcodes.JS_WAIT_MOUNT, jobcodes.JS_WAIT_MEDIA) \
+                and self.status not in FINAL_BAD:
+            return STATUS_TEXT[self.sd_status]
         return STATUS_TEXT.get(self.status, f"is in unknown state {self.status}")
 
     @property

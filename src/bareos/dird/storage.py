@@ -177,7 +177,9 @@ class StorageSession:
         if msg.startswith("Status Job="):
             m = _STATUS.match(msg)
             if m:
-                jcr.sd_status = chr(int(m.group(2)))
+                old, jcr.sd_status = jcr.sd_status, chr(int(m.group(2)))
+                from . import maxwait
+                maxwait.sd_status_changed(jcr, old, jcr.sd_status)   # Max Wait Time
             return True
         if msg.startswith("3010 Job"):
             return True

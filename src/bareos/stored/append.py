@@ -120,23 +120,22 @@ class WriteDcr:
         return n + (n >> 3)
 
     def _mount_next(self, reason: str) -> None:
-        dev = self.dev
+        from bareos.stored.wait import VolumeWait
         job = self.job
-        unwanted: list[str] = []
-        for index in range(1, self._ask_limit() + 1):
-            info = job.volume_request(P.find_media(job.job, index, self.store.pool_name,
-                                                   self.store.media_type, unwanted))
-            if info is None:
-                break
-            unwanted.append(info.name)
-            if self._try_mount(info):
-                return
-        job.fatal(f"Job {job.job} is waiting. Cannot find any appendable volumes.\n"
-                  f"Please use the \"label\" command to create a new Volume for:\n"
-                  f"    Storage:      {dev.print_name()}\n"
-                  f"    Pool:         {self.store.pool_name}\n"
-                  f"    Media type:   {self.store.media_type}")
-        raise AppendError("no appendable volume")
+        waiter = VolumeWait(self)   # nothing to mount: ask the operator and wait (stored/wait.py)
+        while True:
+            unwanted: list[str] = []
+            for index in range(1, self._ask_limit() + 1):
+                info = job.volume_request(P.find_media(job.job, index, self.store.pool_name,
+                                                       self.store.media_type, unwanted))
+                if info is None:
+                    break
+                unwanted.append(info.name)
+                if self._try_mount(info):
+                    waiter.done()
+                    return
+            if not waiter.ask(unwanted[0] if unwanted else None):
+                raise AppendError("no appendable volume")
 
     def _try_mount(self, info: P.VolumeInfo) -> bool:
         dev = self.dev

@@ -274,6 +274,7 @@ class DirSession:
                 self.bs.send(f"3904 Job {name} not found.\n")
             else:
                 self.sd.cancel_job(job)
+                _wait().wake_job(job)          # a job waiting for a volume ends now
                 self.bs.send(f'3000 JobId={job.job_id} Job="{job.job}" marked to be canceled.\n')
         self.bs.signal(bnet.BNET_EOD)
         return True
@@ -348,7 +349,9 @@ class DirSession:
             self.bs.send(f'3999 Device "{lc.device}" not found or could not be opened.\n')
             self.bs.signal(bnet.BNET_EOD)
             return True
-        answer = self.sd.label_volume(dev, lc, msg=self.bs.send)
+        answer = _wait().label_request(self.sd, dev, lc, msg=self.bs.send)
+        if answer is None:
+            answer = self.sd.label_volume(dev, lc, msg=self.bs.send)
         if answer:
             self.bs.send(answer)
         self.bs.signal(bnet.BNET_EOD)
@@ -363,7 +366,9 @@ class DirSession:
             if dev is None:
                 self.bs.send(f"3999 Device {v[0]} not found or could not be opened.\n")
             else:
-                answer = self.sd.mount_device(dev, slot=v[2] or 0, msg=self.bs.send)
+                answer = _wait().mount_request(dev, slot=v[2] or 0)
+                if answer is None:
+                    answer = self.sd.mount_device(dev, slot=v[2] or 0, msg=self.bs.send)
                 if answer:
                     self.bs.send(answer)
         self.bs.signal(bnet.BNET_EOD)
@@ -378,7 +383,7 @@ class DirSession:
             if dev is None:
                 self.bs.send(f'3999 Device "{v[0]}" not found or could not be opened.\n')
             else:
-                self.bs.send(self.sd.unmount_device(dev))
+                self.bs.send(_wait().unmount_request(dev) or self.sd.unmount_device(dev))
         self.bs.signal(bnet.BNET_EOD)
         return True
 
@@ -454,6 +459,11 @@ COMMANDS = (
     ("unmount", DirSession.cmd_unmount, False),
     ("use storage=", DirSession.cmd_use, False),
 )
+
+
+def _wait():
+    from bareos.stored import wait
+    return wait
 
 
 def _mac():

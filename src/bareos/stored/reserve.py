@@ -154,6 +154,44 @@ class DeviceManager:
             return None
         return 10
 
+    def reserve_messages(self, stores: list[DirStore], append: bool, job_id: int) -> list[str]:
+        """Why no requested device can be reserved now, one line per device
+        (the messages Bareos queues for ``Jobs waiting to reserve a drive``)."""
+        out: list[str] = []
+        with self.lock:
+            for st in stores:
+                if st.append != append:
+                    continue
+                for name in st.device_names:
+                    for d in self.candidates(name):
+                        if d.media_type != st.media_type:
+                            continue
+                        text = self._busy_reason(d, st, append, job_id)
+                        if text and text not in out:
+                            out.append(text)
+        return out
+
+    @staticmethod
+    def _busy_reason(d: Device, st: DirStore, append: bool, job_id: int) -> str:
+        name = d.print_name()
+        if d.blocked == 1:       # BST_UNMOUNTED
+            return f"3601 JobId={job_id} device {name} is BLOCKED due to user unmount.\n"
+        if d.blocked not in (0,):
+            return f"3602 JobId={job_id} device {name} is busy (already reading/writing).\n"
+        if append:
+            if d.num_readers or d.mode == "read":
+                return f"3603 JobId={job_id} device {name} is busy reading.\n"
+            busy = d.num_writers + d.num_reserved
+            if d.volume_name and busy and d.pool_name and d.pool_name != st.pool_name:
+                return (f'3608 JobId={job_id} wants Pool="{st.pool_name}" but have Pool='
+                        f'"{d.pool_name}" nreserve={d.num_reserved} on drive {name}.\n')
+            if busy >= d.settings.maximum_concurrent_jobs:
+                return f"3609 JobId={job_id} Max concurrent jobs exceeded on drive {name}.\n"
+            return ""
+        if d.num_writers or d.num_reserved:
+            return f"3602 JobId={job_id} device {name} is busy (already reading/writing).\n"
+        return ""
+
     def release(self, dev: Device, job_id: int) -> None:
         with self.lock:
             if dev.num_reserved > 0:

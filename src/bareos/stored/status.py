@@ -12,9 +12,15 @@ import time
 from bareos.lib.edit import edit_uint64_with_commas, edit_uint64_with_suffix
 from bareos.lib.jobcodes import (
     JS_CANCELED, JS_CREATED, JS_DIFFERENCES, JS_ERROR_TERMINATED, JS_FATAL_ERROR,
-    JS_TERMINATED, JS_WAIT_FD, JS_WARNINGS, job_level_name, job_type_name,
+    JS_TERMINATED, JS_WAIT_FD, JS_WAIT_MEDIA, JS_WAIT_MOUNT, JS_WARNINGS, job_level_name,
+    job_type_name,
 )
 from bareos.lib.version import BDATE, VERSION
+from bareos.stored import wait
+from bareos.stored.device import (
+    BST_DOING_ACQUIRE, BST_MOUNT, BST_NOT_BLOCKED, BST_UNMOUNTED, BST_UNMOUNTED_WAITING_FOR_SYSOP,
+    BST_WAITING_FOR_SYSOP, BST_WRITING_LABEL,
+)
 
 _LEVELS = {"B": "Base", "F": "Full", "I": "Incremental", "D": "Differential", "S": "Since",
            "C": "Verify Catalog", "V": "Init Catalog", "O": "Volume to Catalog",
@@ -62,7 +68,11 @@ def running(sd, api: bool = False) -> str:
             out.append(f'Reading: Volume="{rdev.volume_name}"\n    pool="{pool}" '
                        f"device={rdev.print_name()}\n")
         if dcr is not None:
-            out.append(f'Writing: Volume="{dcr.dev.volume_name}"\n    pool="{dcr.store.pool_name}" '
+            volume = dcr.dev.volume_name
+            for w in wait.waiters(dcr.dev):
+                if w.job is job:
+                    volume = w.volume
+            out.append(f'Writing: Volume="{volume}"\n    pool="{dcr.store.pool_name}" '
                        f"device={dcr.dev.print_name()}\n")
             out.append("    spooling=0 despooling=0 despool_wait=0\n")
         elapsed = max(1, int(time.time() - (job.start_time or job.created)))
@@ -89,19 +99,33 @@ def _fileno(bs) -> int:
         return -1
 
 
+# Bareos's JobstatusToAscii
+_JOB_STATUS_TEXT = {
+    "C": "Created", "R": "Running", "B": "Blocked", "T": "OK", "I": "Error: incomplete job",
+    "f": "Fatal Error", "E": "Error", "e": "Non-fatal error", "W": "OK -- with warnings",
+    "A": "Canceled", "D": "Verify differences", "F": "Waiting on FD", "S": "Wait on SD",
+    "m": "Wait for new Volume", "M": "Waiting for mount", "s": "Waiting for Storage resource",
+    "j": "Waiting for Job resource", "c": "Waiting for Client resource",
+    "d": "Waiting on Max Jobs", "t": "Waiting for Start Time", "p": "Waiting on Priority",
+    "L": "SD committing Data", "l": "SD despooling Data", "a": "SD despooling Attributes",
+    "i": "Dir inserting Attributes",
+}
+
+
 def _status_text(code: str) -> str:
-    from bareos.lib.jobcodes import JS_RUNNING
-    return {JS_RUNNING: "Running", JS_WAIT_FD: "Waiting on File daemon",
-            "S": "Waiting on the Storage daemon", "m": "Waiting for new media",
-            JS_CREATED: "Created, not yet running", JS_TERMINATED: "OK",
-            JS_ERROR_TERMINATED: "Error", JS_CANCELED: "Canceled"}.get(code, code)
+    return _JOB_STATUS_TEXT.get(code, "Unknown status")
 
 
 def waiting(sd, api: bool = False) -> str:
     out = [] if api else ["\nJobs waiting to reserve a drive:\n"]
+    waiting_ids = getattr(sd, "waiting_jobs", set())
     for job in sd.running_jobs():
         if job.wait_reason:
             out.append("   " + job.wait_reason)
+        elif job.job_id in waiting_ids:
+            append = any(s.append for s in job.stores)
+            for text in sd.devices.reserve_messages(job.stores, append, job.job_id):
+                out.append("   " + text)
     if not api:
         out.append("====\n")
     return "".join(out)
@@ -149,12 +173,13 @@ def device_status(sd, names: str | None = None, api: bool = False) -> str:
             continue
         if dev.is_open:
             if dev.label is not None:
-                out.append(f"\nDevice {dev.print_name()} is mounted with:\n"
+                out.append(f"\nDevice {dev.print_name()} is {_STATE.get(dev.blocked, 'unknown state')}:\n"
                            f"    Volume:      {dev.volume_name}\n"
                            f"    Pool:        {dev.pool_name or '*unknown*'}\n"
                            f"    Media type:  {dev.media_type}\n")
             else:
                 out.append(f"\nDevice {dev.print_name()} open but no Bareos volume is currently mounted.\n")
+            out.append(blocked_status(dev))
             if dev.mode == "append" and dev.vol is not None:
                 blocks = max(1, dev.vol.blocks)
                 out.append(f"    Total Bytes={edit_uint64_with_commas(dev.vol.bytes)} "
@@ -170,8 +195,7 @@ def device_status(sd, names: str | None = None, api: bool = False) -> str:
                        f"Block={edit_uint64_with_commas(b)}\n")
         else:
             out.append(f"\nDevice {dev.print_name()} is not open.\n")
-            if dev.blocked == 1:
-                out.append("    Device is BLOCKED. User unmounted.\n")
+            out.append(blocked_status(dev))
         if dev.settings.autochanger:
             drive = dev.settings.logical_drive
             if dev.slot > 0:
@@ -184,6 +208,40 @@ def device_status(sd, names: str | None = None, api: bool = False) -> str:
     if not api:
         out.append("====\n\n")
     return "".join(out)
+
+
+# the state word of an open, labelled device
+_STATE = {BST_NOT_BLOCKED: "mounted with", BST_MOUNT: "waiting for",
+          BST_WRITING_LABEL: "being labeled with", BST_DOING_ACQUIRE: "being acquired with",
+          BST_UNMOUNTED: "waiting for sysop intervention",
+          BST_WAITING_FOR_SYSOP: "waiting for sysop intervention",
+          BST_UNMOUNTED_WAITING_FOR_SYSOP: "waiting for sysop intervention"}
+
+
+def blocked_status(dev) -> str:
+    """Why a device is blocked (Bareos's SendBlockedStatus), "" when it is not."""
+    b = dev.blocked
+    if b == BST_UNMOUNTED:
+        return "    Device is BLOCKED. User unmounted.\n"
+    if b == BST_UNMOUNTED_WAITING_FOR_SYSOP:
+        return "    Device is BLOCKED. User unmounted during wait for media/mount.\n"
+    if b == BST_WAITING_FOR_SYSOP:
+        out = []
+        for w in wait.waiters(dev):
+            if w.job.status == JS_WAIT_MOUNT:
+                out.append(f'    Device is BLOCKED waiting for mount of volume "{w.volume}",\n'
+                           f"       Pool:        {w.pool_name}\n"
+                           f"       Media type:  {w.media_type}\n")
+            elif w.job.status == JS_WAIT_MEDIA:
+                out.append("    Device is BLOCKED waiting to create a volume for:\n"
+                           f"       Pool:        {w.pool_name}\n"
+                           f"       Media type:  {w.media_type}\n")
+        return "".join(out) or "    Device is BLOCKED waiting for media.\n"
+    if b == BST_DOING_ACQUIRE:
+        return "    Device is being initialized.\n"
+    if b == BST_WRITING_LABEL:
+        return "    Device is blocked labeling a Volume.\n"
+    return ""
 
 
 def volumes(sd, api: bool = False) -> str:
