@@ -37,7 +37,7 @@ def _wait_for(pred, timeout=60.0):
     return False
 
 
-def _site(site_factory, tmp_path, *, job_extra="", label_media=True):
+def _site(site_factory, tmp_path, *, job_extra="", label_media=True, prepare=None):
     src = tmp_path / "data"
     src.mkdir()
     make_tree(src)
@@ -47,6 +47,8 @@ def _site(site_factory, tmp_path, *, job_extra="", label_media=True):
     if not label_media:
         dev = etc / "bareos-sd.d" / "device" / "FileStorage.conf"
         dev.write_text(dev.read_text().replace("Label Media = yes", "Label Media = no"))
+    if prepare is not None:
+        prepare(site)
     site.start()
     return src, site
 
@@ -176,5 +178,39 @@ def test_max_wait_time_ends_the_wait(site_factory, tmp_path):
         assert status == "A", log
         assert "Cannot find any appendable volumes" in log
         assert "Max wait time exceeded. Job canceled." in log, log
+    finally:
+        con.close()
+
+
+def test_second_job_waits_to_reserve_the_blocked_device(site_factory, tmp_path):
+    def one_drive(site):
+        etc = site.base / "etc"
+        dev = etc / "bareos-sd.d" / "device" / "FileStorage.conf"
+        dev.write_text(dev.read_text().replace("Maximum Concurrent Jobs = 5",
+                                               "Maximum Concurrent Jobs = 1"))
+        for rel in ("storage/File.conf", "client/bareos-fd.conf"):
+            conf = etc / "bareos-dir.d" / rel
+            conf.write_text(conf.read_text().rstrip().rstrip("}") + "  Maximum Concurrent Jobs = 5\n}\n")
+
+    _, site = _site(site_factory, tmp_path, job_extra="  Maximum Concurrent Jobs = 5\n",
+                    prepare=one_drive)
+    con = site.console()
+    try:
+        first = _start_backup(con)
+        assert _wait_for(lambda: "Cannot find any appendable volumes" in _joblog(con, first))
+        second = _start_backup(con)
+        # the second job cannot reserve the device the first one holds while it waits
+        assert _wait_for(lambda: f"3602 JobId={second} device" in con.call("status storage=File")
+                         .decode()), con.call("status storage=File").decode()
+        text = con.call("status storage=File").decode()
+        part = text.split("Jobs waiting to reserve a drive:")[1].split("====")[0]
+        assert f'3602 JobId={second} device "FileStorage"' in part
+        assert "is busy (already reading/writing)" in part
+        out = _label(con, "Shared")
+        assert "3000 OK label" in out, out
+        for jobid in (first, second):
+            status, log = _finish(con, jobid)
+            assert status == "T", log + site.log_text("bareos-sd")[-3000:]
+        assert "Jobs waiting to reserve a drive:\n====" in con.call("status storage=File").decode()
     finally:
         con.close()
