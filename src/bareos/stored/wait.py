@@ -38,8 +38,12 @@ import weakref
 from bareos.lib import jmsg
 from bareos.lib.jobcodes import JS_RUNNING, JS_WAIT_MEDIA, JS_WAIT_MOUNT
 from bareos.stored.device import (
-    BST_MOUNT, BST_NOT_BLOCKED, BST_UNMOUNTED, BST_UNMOUNTED_WAITING_FOR_SYSOP,
-    BST_WAITING_FOR_SYSOP, BST_WRITING_LABEL,
+    BST_MOUNT,
+    BST_NOT_BLOCKED,
+    BST_UNMOUNTED,
+    BST_UNMOUNTED_WAITING_FOR_SYSOP,
+    BST_WAITING_FOR_SYSOP,
+    BST_WRITING_LABEL,
 )
 
 log = logging.getLogger("bareos.stored.wait")
@@ -120,7 +124,7 @@ class DeviceWait:
         self.events = 0            # bumped by every wake-up
 
 
-_STATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_STATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _STATES_LOCK = threading.Lock()
 
 
@@ -204,11 +208,10 @@ class VolumeWait:
         if job.is_canceled:
             self._canceled()
             return False
-        if self.status == W_TIMEOUT:
-            if not self.timers.double():
-                job.fatal(f"Max time exceeded waiting to mount Storage Device {dev.print_name()} "
-                          f"for Job {job.job}")
-                return False
+        if self.status == W_TIMEOUT and not self.timers.double():
+            job.fatal(f"Max time exceeded waiting to mount Storage Device {dev.print_name()} "
+                      f"for Job {job.job}")
+            return False
         return True
 
     def done(self) -> None:

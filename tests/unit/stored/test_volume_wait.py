@@ -146,7 +146,7 @@ def test_cancel_ends_the_wait(tmp_path):
 
 
 def test_running_out_of_wait_time_fails_the_job(tmp_path):
-    sd, job, dev, dcr = _setup(tmp_path)
+    _, job, dev, dcr = _setup(tmp_path)
     waiter = wait.VolumeWait(dcr, wait.WaitTimers(min_wait=0.05, max_wait=0.1, max_num_wait=2))
     assert waiter.ask(None) is True          # the first wait ran out: ask again
     assert waiter.status == wait.W_TIMEOUT
