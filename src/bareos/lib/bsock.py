@@ -115,6 +115,12 @@ class BSock:
         if parts:
             self._sendall(b"".join(parts))
 
+    def send_packets(self, wire: bytes) -> None:
+        """Write bytes that already are whole packets (``bnet.encode_packet``
+        output, concatenated) with one ``sendall``."""
+        if wire:
+            self._sendall(wire)
+
     def fsend(self, fmt: str, *args) -> None:
         """printf-style convenience: ``bs.fsend("%s OK\\n", code)``."""
         self.send(fmt % args if args else fmt)

@@ -329,6 +329,7 @@ class WriteDcr:
             if not part.first_index:
                 part.first_index = fi
             part.last_index = blk.last_index
+        self.writer.recycle(blk)            # written: its memory serves the next block
 
     def _terminate_volume(self, full: bool) -> None:
         """End writing on the mounted volume (for everybody on this device)."""
@@ -607,8 +608,8 @@ def report_elapsed(job, run_time: float) -> None:
              f"Transfer rate={edit_uint64_with_suffix(job.bytes // elapsed)} Bytes/second")
 
 
-#: attribute messages are written to the Director in bursts of about this many bytes
-ATTRIBUTE_BURST = 256 * 1024
+#: attribute records are written to the Director in bursts of this many files
+ATTRIBUTE_BURST = 512
 
 
 def _send_attributes(job, files: list[_Attr]) -> None:
@@ -619,20 +620,11 @@ def _send_attributes(job, files: list[_Attr]) -> None:
     if not files:
         return
     if not job.cmd.no_attributes:
-        encode = P.FileAttributesEncoder(job.job, job.vol_session_id, job.vol_session_time)
-        out: list[bytes] = []
-        size = 0
-        for f in files:
-            fi = f.file_index
-            for stream, data in f.records:
-                msg = encode(fi, stream, data)
-                out.append(msg)
-                size += len(msg)
-            if size >= ATTRIBUTE_BURST:
-                job.dir.send_many(out)
-                out = []
-                size = 0
-        if out:
-            job.dir.send_many(out)
+        for i in range(0, len(files), ATTRIBUTE_BURST):
+            wire = P.file_attribute_packets(
+                job.job, job.vol_session_id, job.vol_session_time,
+                [(f.file_index, f.records) for f in files[i:i + ATTRIBUTE_BURST]])
+            if wire:
+                job.dir.send_packets(wire)
     job.files = files[-1].file_index
     files.clear()

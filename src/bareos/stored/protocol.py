@@ -14,7 +14,7 @@ import secrets
 import struct
 from dataclasses import dataclass, field
 
-from bareos.lib.bnet import bash_spaces, unbash_spaces
+from bareos.lib.bnet import MAX_PAYLOAD, bash_spaces, encode_packet, unbash_spaces
 from bareos.lib.scan import bsscanf
 
 
@@ -342,22 +342,40 @@ def update_file_attributes(job: str, vol_session_id: int, vol_session_time: int,
             + bytes(data))
 
 
-class FileAttributesEncoder:
-    """:func:`update_file_attributes` for one job session, with the constant
-    parts computed once: ``encoder(file_index, stream, data)`` gives the same
-    bytes."""
+def file_attribute_packets(job: str, vol_session_id: int, vol_session_time: int,
+                           files) -> bytes:
+    """The wire bytes of the ``UpdCat`` messages for the records of *files*
+    (an iterable of ``(file_index, [(stream, data), ...])``): exactly
+    ``bnet.encode_packet(update_file_attributes(...))`` for each record in
+    turn, built with one ``struct`` call per record."""
+    prefix = f"UpdCat Job={job} FileAttributes ".encode()
+    fixed = len(prefix) + _UPDCAT_HDR.size
+    pack = _attribute_packet_struct(len(prefix)).pack
+    sid = vol_session_id & 0xFFFFFFFF
+    stime = vol_session_time & 0xFFFFFFFF
+    out: list[bytes] = []
+    append = out.append
+    for file_index, records in files:
+        for stream, data in records:
+            n = len(data)
+            if fixed + n > MAX_PAYLOAD:
+                append(encode_packet(update_file_attributes(job, vol_session_id, vol_session_time,
+                                                            file_index, stream, data)))
+                continue
+            append(pack(fixed + n, prefix, sid, stime, file_index, stream, n))
+            append(data)
+    return b"".join(out)
 
-    __slots__ = ("_prefix", "_sid", "_stime")
 
-    def __init__(self, job: str, vol_session_id: int, vol_session_time: int) -> None:
-        self._prefix = f"UpdCat Job={job} FileAttributes ".encode()
-        self._sid = vol_session_id & 0xFFFFFFFF
-        self._stime = vol_session_time & 0xFFFFFFFF
+_PACKET_STRUCTS: dict[int, struct.Struct] = {}
 
-    def __call__(self, file_index: int, stream: int, data: bytes) -> bytes:
-        return b"".join((self._prefix,
-                         _UPDCAT_HDR.pack(self._sid, self._stime, file_index, stream, len(data)),
-                         data))
+
+def _attribute_packet_struct(prefix_len: int) -> struct.Struct:
+    """Packet header + message prefix + the 20-byte record header."""
+    st = _PACKET_STRUCTS.get(prefix_len)
+    if st is None:
+        st = _PACKET_STRUCTS[prefix_len] = struct.Struct(f">i{prefix_len}sIIiiI")
+    return st
 
 
 def parse_update_file_attributes(msg: bytes) -> tuple[str, int, int, int, int, bytes] | None:

@@ -124,10 +124,16 @@ class RecordWriter:
         self.checksum = checksum
         self.blocks_written = 0
         self.bytes_written = 0
+        self._spare: OutBlock | None = None
         self._new_buffer()
 
     def _new_buffer(self) -> None:
-        self._buf = OutBlock(self.block_size)
+        spare = self._spare
+        if spare is not None:
+            self._spare = None
+            self._buf = spare
+        else:
+            self._buf = OutBlock(self.block_size)
         self._pos = BLKHDR2_LENGTH
         self._first_index = 0
         self._last_index = 0
@@ -149,6 +155,17 @@ class RecordWriter:
         self.bytes_written += n
         self._new_buffer()
         return buf
+
+    def recycle(self, block: OutBlock) -> None:
+        """Give back a block this writer emitted once it has been written
+        out and nobody looks at it any more: its memory becomes the next
+        block's (saves allocating and faulting in a fresh block each time)."""
+        if (block.__class__ is not OutBlock or self._spare is not None or block is self._buf
+                or len(block) > self.block_size or len(block) < self.block_size // 2):
+            return
+        if len(block) < self.block_size:
+            block.extend(bytes(self.block_size - len(block)))
+        self._spare = block
 
     @property
     def pending(self) -> int:
