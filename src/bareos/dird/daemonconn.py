@@ -122,7 +122,17 @@ def _connect_once(director, host, port, settings, password, kind, use_tls=None,
     try:
         local = settings.policy()
         remote = authenticate_client(bs, cram.as_key(password), cram.qualified_name("R_DIRECTOR", name), local)
-        if not bs.tls_used and tls.cleartext_decision(remote, local) != tls.CLEARTEXT_OK:
+        if tls.needs_tls_after_auth(bs.tls_used, remote, local):
+            # the cleartext handshake of a daemon before 18.2 that has TLS
+            # configured: certificate TLS now, inside the authenticated connection
+            try:
+                tls.start_tls_after_auth(bs, settings, server_side=False, host=host, handshake_timeout=15)
+            except (ssl.SSLError, tls.TlsError, OSError) as exc:
+                log.warning("%s:%s: TLS negotiation after CRAM-MD5 failed: %s", host, port, exc)
+                raise DaemonConnectError(f"TLS negotiation after CRAM-MD5 with {host}:{port} failed: {exc}") from exc
+            log.info("%s:%s: TLS started after CRAM-MD5 (peer before 18.2), %s", host, port,
+                     " ".join(bs.tls_cipher() or ()))
+        elif not bs.tls_used and tls.cleartext_decision(remote, local) != tls.CLEARTEXT_OK:
             raise DaemonConnectError(
                 f"TLS negotiation failed with {host}:{port} (remote policy {remote}, local {local})")
         reply = bs.recv(timeout=60)

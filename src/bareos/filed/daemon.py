@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 import threading
 import time
@@ -221,7 +222,8 @@ class FileDaemon:
         settings = tls.TlsSettings.from_resource(res)
         local = settings.policy()
         try:
-            remote = authenticate_server(bs, cram.as_key(res.get("Password")),
+            # cleartext: read no byte past CRAM-MD5 (an old Director's ClientHello may follow)
+            remote = authenticate_server(bs if tls_used else tls.ExactReads(bs), cram.as_key(res.get("Password")),
                                          cram.qualified_name("R_CLIENT", self.name), local)
         except AuthenticationFailed as exc:
             log.warning("Unable to authenticate Director %s at %s: %s", hello.name, bs.peer, exc)
@@ -230,7 +232,18 @@ class FileDaemon:
             except (BnetError, OSError):
                 pass
             return
-        if not tls_used and tls.cleartext_decision(remote, local) != tls.CLEARTEXT_OK:
+        if tls.needs_tls_after_auth(tls_used, remote, local):
+            # a Director before 18.2 with TLS: certificate TLS inside the
+            # authenticated connection, this Director resource's certificates
+            try:
+                tls.start_tls_after_auth(bs, settings, server_side=True, handshake_timeout=10)
+            except (ssl.SSLError, tls.TlsError, OSError) as exc:
+                log.warning("Director %s at %s: TLS negotiation after CRAM-MD5 failed: %s",
+                            hello.name, bs.peer, exc)
+                return
+            log.info("Director %s at %s: TLS started after CRAM-MD5 (peer before 18.2), %s",
+                     hello.name, bs.peer, " ".join(bs.tls_cipher() or ()))
+        elif not tls_used and tls.cleartext_decision(remote, local) != tls.CLEARTEXT_OK:
             log.warning("Director %s at %s: TLS required but the connection is cleartext", hello.name, bs.peer)
             try:
                 bs.send(DIR_SORRY)

@@ -524,3 +524,100 @@ def tls_close(ssock) -> None:
         ssock.close()
     except OSError:
         pass
+
+
+# --------------------------------------------------------------------------
+# TLS after CRAM-MD5 (peers before 18.2)
+# --------------------------------------------------------------------------
+#
+# Before 18.2 a connection started in cleartext: Hello, the mutual CRAM-MD5
+# whose challenges carry each side's ``ssl=N``, and then -- when both sides
+# have TLS enabled -- a certificate TLS handshake inside the authenticated
+# connection (the side that accepted the connection is the TLS server).
+# Bareos 25 still does this on every cleartext connection that authenticated
+# with both policies >= 1 (TwoWayAuthenticate -> DoTlsHandshake).
+
+
+def needs_tls_after_auth(tls_used: bool, remote: int, local: int) -> bool:
+    """True when a cleartext connection must now start TLS (both policies >= 1)."""
+    return not tls_used and cleartext_decision(remote, local) == CLEARTEXT_NEEDS_TLS
+
+
+def recv_packet_exact(sock: socket.socket, timeout: float | None) -> bytes | int:
+    """Read exactly one packet from a plain socket (never a byte more).
+
+    Used for the last CRAM-MD5 message before a TLS handshake: the peer's
+    ClientHello may follow it at once and must stay in the socket for OpenSSL.
+    """
+    import struct
+
+    def exact(n: int) -> bytes:
+        buf = b""
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("connection closed by peer")
+            buf += chunk
+        return buf
+
+    previous = sock.gettimeout()
+    sock.settimeout(timeout)
+    try:
+        (length,) = struct.unpack(">i", exact(4))
+        if length < 0:
+            return length
+        if length > 1_000_000:
+            raise ConnectionError(f"packet of {length} bytes during authentication")
+        return exact(length)
+    finally:
+        sock.settimeout(previous)
+
+
+class ExactReads:
+    """A stand-in for a cleartext BSock during CRAM-MD5 that never reads ahead.
+
+    ``authenticate_server(ExactReads(bs), ...)`` leaves any bytes after the
+    last CRAM-MD5 message (an old peer's ClientHello) in the socket, so that
+    :func:`start_tls_after_auth` can run the TLS handshake on it.
+    """
+
+    def __init__(self, bs) -> None:
+        self.bs = bs
+        self.peer = bs.peer
+
+    def send(self, data) -> None:
+        self.bs.send(data)
+
+    def recv(self, timeout=None):
+        from .bnet import ConnectionClosed
+
+        if getattr(self.bs, "buffered", 0):
+            return self.bs.recv(timeout)
+        try:
+            return recv_packet_exact(self.bs.sock, timeout)
+        except ConnectionError as exc:
+            raise ConnectionClosed(f"{self.peer}: {exc}") from exc
+
+
+def start_tls_after_auth(bs, settings: TlsSettings, *, server_side: bool, host: str | None = None,
+                         handshake_timeout: float | None = None) -> None:
+    """Turn the authenticated cleartext BSock *bs* into certificate TLS in place.
+
+    The accepting side is the TLS server (it needs ``TLS Certificate``/``Key``);
+    the checks afterwards are those of :func:`verify_peer_cn` (server) and
+    :func:`verify_server` (client, *host* = the address dialled).  TLS-PSK is
+    not offered: peers before 18.2 do not know it.  Raises ``ssl.SSLError``,
+    :class:`TlsError` or ``OSError``.
+    """
+    if getattr(bs, "buffered", 0):
+        raise TlsError("data arrived before the TLS handshake could start")
+    raw = bs.sock
+    if server_side:
+        if not settings.has_certificate:
+            raise TlsError("TLS after CRAM-MD5 needs a TLS Certificate and TLS Key on this side")
+        ctx = server_context(settings, None)
+        ssock = server_wrap(raw, ctx, settings, handshake_timeout=handshake_timeout)
+    else:
+        ssock = client_wrap(raw, settings, None, None, handshake_timeout=handshake_timeout, verify_host=host)
+    bs.sock = ssock
+    ssock.settimeout(bs.timeout)
