@@ -982,11 +982,18 @@ class Catalog:
             path, name = split_filename(fname)
             batch.append((int(findex), job_id, path, name, lstat, md5 or "0",
                           int(delta), int(fhinfo), int(fhnode)))
-        if not batch:
+        return self.insert_batch_rows(batch)
+
+    def insert_batch_rows(self, rows: Sequence[Sequence[Any]]) -> int:
+        """Insert rows already in the batch table's form, ``(FileIndex, JobId,
+        Path, Name, LStat, Md5, DeltaSeq, Fhinfo, Fhnode)`` (Path ending in
+        ``/``, Name ``''`` for a directory), in one transaction.  Returns the
+        number of rows."""
+        if not rows:
             return 0
         with self.transaction() as tx:
             self._start_batch(tx)
-            self._fill_batch(tx, batch)
+            self._fill_batch(tx, rows)
             tx.execute(
                 "INSERT INTO Path (Path) SELECT DISTINCT Path FROM batch WHERE true "
                 "ON CONFLICT (Path) DO NOTHING"
@@ -998,7 +1005,7 @@ class Catalog:
                 "batch.Fhnode FROM batch JOIN Path ON (batch.Path = Path.Path)"
             )
             self._end_batch(tx)
-        return len(batch)
+        return len(rows)
 
     def attribute_batch(self, job_id: int, batch_size: int = 20000) -> "AttributeBatch":
         """A buffer that commits file attributes every *batch_size* rows."""
@@ -1372,19 +1379,28 @@ class AttributeBatch:
         self.catalog = catalog
         self.job_id = job_id
         self.batch_size = batch_size
-        self.rows: list[tuple] = []
+        self.rows: list[Sequence[Any]] = []    # in the batch table's form
         self.count = 0
 
     def add(self, fname: str, lstat: str, md5: str = "0", file_index: int = 0,
             delta_seq: int = 0, fhinfo: int = 0, fhnode: int = 0) -> None:
-        self.rows.append((fname, lstat, md5, file_index, delta_seq, fhinfo, fhnode))
+        path, name = split_filename(fname)
+        self.rows.append((int(file_index), self.job_id, path, name, lstat, md5 or "0",
+                          int(delta_seq), int(fhinfo), int(fhnode)))
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def add_row(self, row: Sequence[Any]) -> None:
+        """Add a row already in the batch table's form (see
+        :meth:`Catalog.insert_batch_rows`); the caller keeps the types right."""
+        self.rows.append(row)
         if len(self.rows) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
             rows, self.rows = self.rows, []
-            self.count += self.catalog.insert_attributes(self.job_id, rows)
+            self.count += self.catalog.insert_batch_rows(rows)
 
     close = flush
 

@@ -15,10 +15,16 @@ import time
 from bareos.lib import bnet, streams
 from bareos.lib import stat as statmod
 from bareos.lib.base64 import bin_to_base64
+from bareos.cats.catalog import split_filename
 
 log = logging.getLogger("bareos.dird.catreq")
 
 _KV = re.compile(r"(\w+)=(\S*)")
+_UPDCAT_HDR = struct.Struct(">IIiiI").unpack_from
+STREAMMASK_TYPE = streams.STREAMMASK_TYPE
+FT_DELETED = streams.FT_DELETED
+FT_MASK = streams.FT_MASK
+FT_RESTORE_FIRST = streams.FT_RESTORE_FIRST
 
 DIGEST_STREAMS = {streams.STREAM_MD5_DIGEST, streams.STREAM_SHA1_DIGEST,
                   streams.STREAM_SHA256_DIGEST, streams.STREAM_SHA512_DIGEST,
@@ -58,6 +64,38 @@ def volume_info_reply(media: dict) -> str:
         minbs=i("MinBlockSize"), maxbs=i("MaxBlockSize"))
 
 
+def _attribute_fields(data: bytes) -> tuple[int, str, str, int] | None:
+    """(FT type, file name, LStat, DeltaSeq) of a plain attribute record
+    (``"<FileIndex> <Type> <fname>\\0<lstat>\\0<link>\\0<attr_ex>\\0<delta_seq>\\0"``)
+    without building a :class:`bareos.lib.stat.Attributes`; None for anything
+    unusual (type flags, restore objects, odd numbers), which then goes
+    through :func:`bareos.lib.stat.decode_attributes`."""
+    parts = data.split(b"\0", 5)
+    if len(parts) < 4:
+        return None
+    head = parts[0]
+    sp1 = head.find(b" ")
+    sp2 = head.find(b" ", sp1 + 1)
+    if sp1 <= 0 or sp2 < 0:
+        return None
+    fi = head[:sp1]
+    ftype = head[sp1 + 1:sp2]
+    if not ftype.isdigit() or not (fi.isdigit() or (fi[:1] == b"-" and fi[1:].isdigit())):
+        return None
+    ftype = int(ftype)
+    if ftype > FT_MASK or ftype == FT_RESTORE_FIRST:
+        return None
+    delta = 0
+    if len(parts) > 4:
+        tail = parts[4]
+        if tail:
+            if not tail.isdigit():
+                return None
+            delta = int(tail)
+    return (ftype, head[sp2 + 1:].decode("utf-8", "surrogateescape"),
+            parts[1].decode("ascii", "replace"), delta)
+
+
 def storable_name(name: str) -> str:
     """A file name the catalog can store.
 
@@ -84,35 +122,43 @@ class CatalogService:
         self.jcr = jcr
         self.cat = catalog
         self.batch = catalog.attribute_batch(jcr.jobid) if jcr.jobid else None
-        self._pending: tuple | None = None  # (file_index, fname, lstat, md5)
+        self.job_id = jcr.jobid
+        # the batch row of the last file, waiting for its digest:
+        # [FileIndex, JobId, Path, Name, LStat, Md5, DeltaSeq, Fhinfo, Fhnode]
+        self._pending: list | None = None
         self.files = 0
 
     # -- attribute records ---------------------------------------------------
     def upd_cat(self, payload: bytes) -> None:
         """``UpdCat Job=<job> FileAttributes <binary>``."""
-        marker = b" FileAttributes "
-        pos = payload.find(marker)
+        pos = payload.find(b" FileAttributes ")
         if pos < 0:
             log.warning("malformed UpdCat message: %r", payload[:80])
             return
-        body = payload[pos + len(marker):]
-        if len(body) < 20:
+        pos += 16
+        if len(payload) - pos < 20:
             return
-        sid, stime, findex, stream, dlen = struct.unpack(">IIiiI", body[:20])
-        data = body[20:20 + dlen]
-        base = stream & streams.STREAMMASK_TYPE
+        sid, stime, findex, stream, dlen = _UPDCAT_HDR(payload, pos)
+        data = payload[pos + 20:pos + 20 + dlen]
+        base = stream & STREAMMASK_TYPE
         if base in ATTR_STREAMS:
-            self._flush_pending()
-            try:
-                attr = statmod.decode_attributes(data)
-            except Exception as exc:
-                log.warning("undecodable attribute record (FileIndex %d): %s", findex, exc)
-                return
-            fi = 0 if attr.type == streams.FT_DELETED else findex
-            self._pending = [fi, storable_name(attr.fname), attr.lstat, "0", int(attr.delta_seq or 0)]
+            if self._pending is not None:
+                self._flush_pending()
+            fields = _attribute_fields(data)
+            if fields is None:
+                try:
+                    attr = statmod.decode_attributes(data)
+                except Exception as exc:
+                    log.warning("undecodable attribute record (FileIndex %d): %s", findex, exc)
+                    return
+                fields = (attr.type, attr.fname, attr.lstat, int(attr.delta_seq or 0))
+            ftype, fname, lstat, delta = fields
+            path, name = split_filename(storable_name(fname))
+            self._pending = [0 if ftype == FT_DELETED else findex, self.job_id, path, name,
+                             lstat, "0", delta, 0, 0]
         elif base in DIGEST_STREAMS:
             if self._pending is not None:
-                self._pending[3] = bin_to_base64(bytes(data), compatible=True)
+                self._pending[5] = bin_to_base64(data, compatible=True)
         elif base == streams.STREAM_RESTORE_OBJECT:
             try:
                 obj = statmod.decode_restore_object(data)
@@ -125,12 +171,11 @@ class CatalogService:
                 log.warning("cannot store restore object: %s", exc)
 
     def _flush_pending(self) -> None:
-        if self._pending is None or self.batch is None:
-            self._pending = None
-            return
-        fi, fname, lstat, md5, delta = self._pending
+        row = self._pending
         self._pending = None
-        self.batch.add(fname, lstat, md5, fi, delta)
+        if row is None or self.batch is None:
+            return
+        self.batch.add_row(row)
         self.files += 1
 
     def finish(self) -> None:
