@@ -26,6 +26,7 @@ from bareos.lib.streams import (
     STREAM_SPARSE_DATA, STREAM_SPARSE_GZIP_DATA, STREAM_UNIX_ATTRIBUTES, STREAM_UNIX_ATTRIBUTES_EX,
     STREAM_XATTR_LINUX, STREAMMASK_TYPE,
 )
+from bareos.lib.streams import STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN
 
 from . import xattr as xattrmod
 from .attrfast import decode_attributes_fast, parse_rechdr
@@ -176,7 +177,7 @@ class Restorer:
         elif digestmod.is_digest_stream(stream_type):
             self.check_digest(cur, stream_type, data)
         elif stream_type in (STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL,
-                             STREAM_XATTR_LINUX):
+                             STREAM_XATTR_LINUX, STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN):
             if cur.extract:
                 cur.delayed.append((stream_type, bytes(data)))
         elif 1000 <= stream_type <= 1999:
@@ -420,6 +421,7 @@ class Restorer:
             if cur.pwriter is not None:
                 cur.pwriter.close()
             self.plugins.set_attributes(cur.plugin_rp)
+            self._restore_delayed(cur)
             return
         st = cur.st
         path = cur.path
@@ -452,6 +454,10 @@ class Restorer:
         """The ACL and xattr records of the file."""
         path = cur.path
         for stream, data in cur.delayed:
+            if stream in (STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN):   # to the plugin, if any
+                if self.plugins is not None:
+                    self.plugins.restore_acl_xattr(stream, data, path, cur.plugin_rp, cur.ftype)
+                continue
             try:
                 if stream == STREAM_XATTR_LINUX:
                     xattrmod.restore_xattr_stream(path, data)

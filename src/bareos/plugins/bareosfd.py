@@ -157,20 +157,40 @@ class IoPacket(_Packet):
         super().__init__(**kw)
 
 
+def _c_text(buf) -> str:
+    """A bytearray shown as Bareos's module shows it (a C string); anything
+    else as empty."""
+    if not isinstance(buf, bytearray):
+        return ""
+    return bytes(buf).split(b"\0", 1)[0].decode("utf-8", "backslashreplace")
+
+
 class AclPacket(_Packet):
+    """``fname`` and ``content`` (a bytearray: what get_acl fills in, what
+    set_acl receives, the trailing NUL included)."""
+
     _fields = ("fname", "content")
 
     def __init__(self, fname="", content=None, **kw):
         self.fname, self.content = fname, content
         super().__init__(**kw)
 
+    def __repr__(self):
+        return f'AclPacket(fname="{self.fname}", content="{_c_text(self.content)}")'
+
 
 class XattrPacket(_Packet):
+    """``fname``, ``name`` and ``value`` (bytearrays; value None when empty)."""
+
     _fields = ("fname", "name", "value")
 
     def __init__(self, fname="", name=None, value=None, **kw):
         self.fname, self.name, self.value = fname, name, value
         super().__init__(**kw)
+
+    def __repr__(self):
+        return (f'XattrPacket(fname="{self.fname}", name="{_c_text(self.name)}", '
+                f'value="{_c_text(self.value)}")')
 
 
 class RestoreObject(_Packet):

@@ -25,6 +25,7 @@ from bareos.lib.streams import (
 
 from . import PluginError, bRC_Core, bRC_Error, bRC_More, bRC_OK, bRC_Skip, bRC_Stop, plugin_name_of
 from . import bareosfd as B
+from . import fd_aclxattr as aclxattr
 
 log = logging.getLogger("bareos.plugins.fd")
 
@@ -66,6 +67,15 @@ class FdPlugin:
 
     def check_file(self, fname: str) -> int:
         return bRC_OK
+
+    # getAcl/setAcl/getXattr/setXattr (see plugins/fd_aclxattr.py): None
+    # means the plugin has none; a plugin that has them defines
+    # get_acl(ap: AclPacket), set_acl(ap), get_xattr(xp: XattrPacket),
+    # set_xattr(xp), each returning a bRC.
+    get_acl = None
+    set_acl = None
+    get_xattr = None
+    set_xattr = None
 
     def free(self) -> None:
         pass
@@ -236,6 +246,7 @@ class FdJobPlugins:
         self.current: FdPluginContext | None = None   # jcr->plugin_ctx
         self.fileset_edits: list = []
         self.writer = None
+        self.aclxattr_errors = aclxattr.RestoreErrors()
         self.contexts = [FdPluginContext(self, info) for info in plugins]
 
     # -- lookup ------------------------------------------------------------
@@ -261,6 +272,8 @@ class FdJobPlugins:
             name = plugin_name_of(value)
         if ev == B.bEventRestoreObject and value is not None and getattr(value, "plugin_name", ""):
             name = plugin_name_of(value.plugin_name)
+        if ev == B.bEventEndRestoreJob:
+            self.aclxattr_errors.summary(self.jcr)
         if ev == B.bEventStartRestoreJob:
             for ctx in self.contexts:
                 ctx.restore_file_started = ctx.create_file_called = False
@@ -475,6 +488,7 @@ class FdJobPlugins:
         fi = pff.file_index
         if has_data:
             self._send_plugin_data(backup, ctx, pff, fname, fi, data_stream, digest, popts)
+        aclxattr.send_streams(backup, ctx, fname, ftype, opts.flags, fi)
         if digest is not None:
             w.packet(b"%d %d 0" % (fi, dstream))
             w.packet(digest.digest())
@@ -597,6 +611,17 @@ class FdJobPlugins:
         ctx = self.current
         if ctx is not None and rp is not None:
             ctx.call("setFileAttributes", ctx.plugin.set_file_attributes, rp)
+
+    def restore_acl_xattr(self, stream: int, data, path: str, rp, ftype: int) -> None:
+        """A STREAM_ACL_PLUGIN/STREAM_XATTR_PLUGIN record of the file just
+        restored (after its attributes): to the current plugin's set_acl /
+        set_xattr; ignored outside a plugin's files, for files the plugin
+        only created (CF_CREATED, not directories), as Bareos does.  *rp* is
+        the file's RestorePacket, None when the core made the file."""
+        ctx = self.current
+        if ctx is None or ctx.disabled or not aclxattr.wanted_on_restore(rp, ftype):
+            return
+        aclxattr.restore_stream(ctx, self.aclxattr_errors, stream, data, path)
 
 
 def _py_stat(st) -> B.StatPacket:

@@ -185,5 +185,35 @@ class PythonFdPlugin(FdPlugin):
     def check_file(self, fname):
         return self._pycall("check_file", fname)
 
+    # -- ACL and xattr packets (Bareos's PyGetAcl/PySetAcl/PyGetXattr/PySetXattr):
+    # a module without the function answers bRC_Error; what get_acl leaves in
+    # ``content`` must be a bytearray (anything else fails the job); get_xattr's
+    # ``name``/``value`` count only as bytearrays.
+    def get_acl(self, ap):
+        rc = self._pycall("get_acl", ap, missing=bRC_Error)
+        content = ap.content
+        if content is None:
+            return rc
+        if not isinstance(content, bytearray):
+            self.ctx.job_message(B.M_FATAL, f"{_PREFIX}: TypeError: acl packet content needs to be of "
+                                            "bytearray type\n")
+            ap.content = None
+            return bRC_Error
+        ap.content = bytes(content)
+        return rc
+
+    def set_acl(self, ap):
+        return self._pycall("set_acl", ap, missing=bRC_Error)
+
+    def get_xattr(self, xp):
+        rc = self._pycall("get_xattr", xp, missing=bRC_Error)
+        name, value = xp.name, xp.value
+        xp.name = bytes(name) if isinstance(name, bytearray) and name else None
+        xp.value = bytes(value) if xp.name is not None and isinstance(value, bytearray) else None
+        return rc
+
+    def set_xattr(self, xp):
+        return self._pycall("set_xattr", xp, missing=bRC_Error)
+
     def free(self):
         self.module = None
