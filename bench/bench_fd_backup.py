@@ -2,7 +2,7 @@
 (compress) and frame a tree, with the records written to a pipe that another
 process drains (no Director, no SD).
 
-    python bench/bench_fd_backup.py [--options "MAX"] [--profile] [--tls] PATH...
+    python bench/bench_fd_backup.py [--options MHAX] [--profile] [--tls] [--since T] PATH...
 
 ``--options`` are the FileSet option letters (default ``MAX``: MD5, ACL and
 xattr support as the Director sends for ``Signature = MD5``).  ``--tls``
@@ -32,8 +32,19 @@ from bareos.findlib import fileset as fsm  # noqa: E402
 from bareos.lib import bnet  # noqa: E402
 
 
+class _NoConfig:
+    def get(self, rtype, name):
+        return None
+
+    def first(self, rtype):
+        return None
+
+
 class _Daemon:
     name = "bench-fd"
+    client = None
+    config = _NoConfig()
+    _local_dests: list = []          # no local Append/File destinations
 
     def message_wanted(self, t):
         return False
@@ -101,11 +112,15 @@ class _TlsSink:
         self.drain.join(5)
 
 
-def run(paths, options: str, tls: bool) -> dict:
+def run(paths, options: str, tls: bool, since: float | None = None) -> dict:
     jcr = Jcr(_Daemon(), None)
     items = ["I", f"O {options}", "N"] + [f"F {p}" for p in paths] + ["N"]
     jcr.fileset = fsm.parse_fileset(items)
     jcr.level = "F"
+    if since is not None:
+        jcr.level = "I"
+        jcr.incremental = True
+        jcr.since_time = int(since)
     sink = _TlsSink() if tls else _PipeSink()
     w = RecordWriter(sink)
     t0 = time.monotonic()
@@ -128,16 +143,19 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--tls", action="store_true")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--since", type=float, default=None,
+                    help="an Incremental since this time (seconds since the epoch; 0 = now)")
     args = ap.parse_args(argv)
+    since = None if args.since is None else (args.since or time.time())
     for _ in range(args.rounds):
         if args.profile:
             import cProfile
             import pstats
             prof = cProfile.Profile()
-            res = prof.runcall(run, args.paths, args.options, args.tls)
+            res = prof.runcall(run, args.paths, args.options, args.tls, since)
             pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         else:
-            res = run(args.paths, args.options, args.tls)
+            res = run(args.paths, args.options, args.tls, since)
         print(f"ok={res['ok']} files={res['files']} bytes={res['bytes']} errors={res['errors']} "
               f"wall={res['wall']:.2f}s cpu={res['cpu']:.2f}s (user {res['user']:.2f}, sys {res['sys']:.2f})",
               flush=True)

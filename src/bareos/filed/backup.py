@@ -264,6 +264,7 @@ class Backup:
         self._pool: _BufferPool | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._workers = _compress_workers()
+        self._skipped_wanted = _message_wanted(jcr, jmsg.M_SKIPPED)
 
     # -- checks ------------------------------------------------------------
     def check_changes(self):
@@ -431,8 +432,9 @@ class Backup:
                 jcr.jmsg(jmsg.M_INFO, f"     {ff.fname} is a different filesystem. Will not descend from {ff.top_fname} into it.")
             ff.type = FT_DIREND
         elif t == FT_INVALIDFS:
-            if ff.extra.get("top_level"):
-                jcr.jmsg(jmsg.M_INFO, f'Top level directory "{ff.fname}" has unlisted fstype "{ff.extra.get("fstype", "unknown")}"')
+            extra = ff.extra or {}
+            if extra.get("top_level"):
+                jcr.jmsg(jmsg.M_INFO, f'Top level directory "{ff.fname}" has unlisted fstype "{extra.get("fstype", "unknown")}"')
                 return 1
             jcr.jmsg(jmsg.M_INFO, f"     Disallowed filesystem. Will not descend from {ff.top_fname} into {ff.fname}")
             ff.type = FT_DIREND
@@ -449,7 +451,8 @@ class Backup:
             jcr.job_errors += 1
             return 1
         elif t in (FT_DIRNOCHG, FT_NOCHG):
-            jcr.jmsg(jmsg.M_SKIPPED, f"     Unchanged file skipped: {ff.fname}")
+            if self._skipped_wanted:
+                jcr.jmsg(jmsg.M_SKIPPED, f"     Unchanged file skipped: {ff.fname}")
             return 1
         elif t in (FT_LNKSAVED, FT_LNK, FT_DIREND, FT_FIFO, FT_DELETED):
             pass
@@ -807,6 +810,21 @@ class Backup:
 
 _LARGE_FILE = 256 * 1024          # files from this size on take the pooled/parallel paths
 _DATA_OFF = 12                    # packet header (4) + sparse offset (8) before the data
+
+
+def _message_wanted(jcr, mtype: int) -> bool:
+    """Whether a job message of *mtype* goes anywhere (the Director or a
+    local Append/File destination); when in doubt, yes.  An Incremental
+    skips tens of thousands of files that nobody wants to hear about."""
+    daemon = getattr(jcr, "daemon", None)
+    try:
+        if daemon.message_wanted(mtype):
+            return True
+        from .netmodes import local_destinations
+        tname = jmsg.TYPE_NAMES.get(mtype, "")
+        return any(tname in types for _kind, _path, types in local_destinations(daemon))
+    except Exception:  # noqa: BLE001 - a daemon without the usual parts: keep sending
+        return True
 
 
 def _compress_workers() -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import stat as S
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from bareos.lib.streams import (
@@ -25,7 +25,7 @@ from bareos.lib.streams import (
 
 from . import fstype as _fstype
 from .fileset import (
-    FO_MTIMEONLY, FO_MULTIFS, FO_NO_HARDLINK, FO_NO_RECURSION, FO_READFIFO, FileSet, FindOptions,
+    FO_EXCLUDE, FO_MTIMEONLY, FO_MULTIFS, FO_NO_HARDLINK, FO_NO_RECURSION, FO_READFIFO, FileSet, FindOptions,
     IncludeExclude,
 )
 from .match import accept_file, default_options
@@ -65,7 +65,7 @@ class FFPkt:
     accurate_found: bool = False
     digest_stream: int = 0      # FT_LNKSAVED: digest of the first link
     digest: bytes = b""
-    extra: dict = field(default_factory=dict)
+    extra: dict | None = None   # FT_INVALIDFS at the top: {"fstype": ..., "top_level": True}
 
 
 def since_time_check(since: int, incremental: bool) -> Callable[[FFPkt], bool]:
@@ -103,6 +103,7 @@ class FindFiles:
         self.top_fname = ""
         self.incexe: IncludeExclude | None = None
         self._opts = FindOptions()
+        self._trivial: dict[int, bool] = {}
 
     # -- entry -------------------------------------------------------------
     def run(self) -> bool:
@@ -113,6 +114,7 @@ class FindFiles:
         try:
             for incexe in self.fileset.include_list:
                 self.incexe = incexe
+                self._trivial[id(incexe)] = self._trivial_accept(incexe)
                 if incexe.opts_list:
                     self._opts = default_options(incexe)
                 for name in incexe.name_list:
@@ -133,7 +135,17 @@ class FindFiles:
     def _accept(self, fname: str, st, opts: FindOptions, top: bool):
         if top:
             return True, opts
-        return accept_file(self.fileset, self.incexe, fname, st.st_mode, self._opts)
+        incexe = self.incexe
+        if incexe is not None and self._trivial.get(id(incexe)):
+            return True, (incexe.opts_list[-1] if incexe.opts_list else self._opts)
+        return accept_file(self.fileset, incexe, fname, st.st_mode, self._opts)
+
+    def _trivial_accept(self, incexe: IncludeExclude) -> bool:
+        """True when accept_file can only say yes with the last Options block:
+        no block has patterns or excludes, and the FileSet excludes nothing."""
+        if any(fo.has_patterns or FO_EXCLUDE in fo.flags for fo in incexe.opts_list):
+            return False
+        return not any(exc.opts_list or exc.name_list for exc in self.fileset.exclude_list)
 
     def _fstype_ok(self, fname: str, st, opts: FindOptions) -> bool:
         if not opts.fstype:
@@ -164,15 +176,18 @@ class FindFiles:
             return -1
         if top and not self._fstype_ok(fname, st, opts):
             ff = self._pkt(fname, st, FT_INVALIDFS, opts)
-            ff.extra["fstype"] = self._safe_fstype(fname, st)
-            ff.extra["top_level"] = True
+            ff.extra = {"fstype": self._safe_fstype(fname, st), "top_level": True}
             return self.handle(ff) and 1
         mode = st.st_mode
         fmt = S.S_IFMT(mode)
         if fmt == S.S_IFREG and opts.size_match is not None and not opts.size_match.matches(st.st_size):
             return 1
+        ff = None
         if fmt != S.S_IFDIR:
-            ff = self._pkt(fname, st, FT_REG if fmt == S.S_IFREG else FT_SPEC, opts)
+            # the same packet goes on to the callback, with what the change
+            # check found (accurate: delta_seq, accurate_found), as in Bareos
+            ff = FFPkt(fname, st, FT_REG if fmt == S.S_IFREG else FT_SPEC, opts, self.top_fname,
+                       self.incexe)
             if not self.check_changes(ff):
                 ff.type = FT_NOCHG
                 return self.handle(ff)
@@ -189,22 +204,21 @@ class FindFiles:
             elif hl.name == fname:
                 return 1
             else:
-                ff = self._pkt(fname, st, FT_LNKSAVED, opts)
+                ff.type = FT_LNKSAVED
                 ff.link = hl.name
                 ff.link_fi = hl.file_index
                 ff.digest_stream = hl.digest_stream
                 ff.digest = hl.digest
                 return self.handle(ff)
         if fmt == S.S_IFREG:
-            ftype = FT_REGE if (st.st_size == 0 and (mode & _MODE_RALL) == _MODE_RALL) else FT_REG
-            ff = self._pkt(fname, st, ftype, opts)
+            ff.type = FT_REGE if (st.st_size == 0 and (mode & _MODE_RALL) == _MODE_RALL) else FT_REG
             ff.linked = linked
             rc = self.handle(ff)
             if linked is not None and ff.file_index:
                 linked.file_index = ff.file_index
             return rc
         if fmt == S.S_IFLNK:
-            ff = self._pkt(fname, st, FT_LNK, opts)
+            ff.type = FT_LNK
             ff.linked = linked
             try:
                 ff.link = os.readlink(fname)
@@ -220,7 +234,7 @@ class FindFiles:
             ftype = FT_FIFO
         else:
             ftype = FT_SPEC
-        ff = self._pkt(fname, st, ftype, opts)
+        ff.type = ftype
         ff.linked = linked
         rc = self.handle(ff)
         if linked is not None and ff.file_index:
