@@ -258,6 +258,7 @@ class Backup:
         self.xattr_errors = 0
         self._buf = bytearray(self.buf_size)
         self._zero = bytes(self.buf_size)
+        self._view = memoryview(self._buf)
         self._plans: dict[int, _Plan] = {}
         self._no_xattr_devs: set[int] = set()     # filesystems that said ENOTSUP
         self._lock = threading.Lock()              # jcr.job_bytes (compression workers)
@@ -476,7 +477,7 @@ class Backup:
         digest = None
         if dstream:
             if plan.digest_ok:
-                digest = digestmod.new_digest(dstream)
+                digest = plan.digest_proto.copy()
             else:
                 jcr.jmsg(jmsg.M_WARNING, f"{digestmod.digest_name(dstream)} digest initialization failed")
                 dstream = 0
@@ -610,10 +611,14 @@ class Backup:
             fname = strip_path(fname, ff.opts.strip_path)
             if t == FT_LNKSAVED:
                 link = strip_path(link, ff.opts.strip_path)
-        self.w.record(fi, STREAM_UNIX_ATTRIBUTES,
-                      encode_attributes(fi, t, fname, lstat, link, b"", ff.delta_seq))
+        # encode_attributes(fi, t, fname, lstat, link, b"", delta_seq), inlined
+        self.w.record(fi, STREAM_UNIX_ATTRIBUTES, b"%d %d %s\0%s\0%s\0\0%d\0" % (
+            fi, t, _name_bytes(fname), lstat.encode("ascii"), _name_bytes(link) if link else b"",
+            ff.delta_seq))
 
     def _add_job_bytes(self, n: int) -> None:
+        # Compression workers run only inside _send_compressed_parallel, which
+        # waits for them before it returns: elsewhere this thread is alone.
         with self._lock:
             self.jcr.job_bytes += n
 
@@ -631,8 +636,11 @@ class Backup:
         compress = stream == STREAM_COMPRESSED_DATA or stream == STREAM_SPARSE_COMPRESSED_DATA
         size = ff.statp.st_size
         unsized = (ff.type == FT_RAW or ff.type == FT_FIFO) and size == 0
-        w.packet(b"%d %d 0" % (fi, stream))
         big = unsized or size >= _LARGE_FILE
+        if not (big or compress or sparse):
+            self._send_small(ff, fd, fi, stream, digest)
+            return
+        w.packet(b"%d %d 0" % (fi, stream))
         if compress:
             if big and self._workers > 1:
                 self._send_compressed_parallel(ff, fd, sparse, unsized, digest)
@@ -643,6 +651,44 @@ class Backup:
         else:
             self._send_chunks(ff, fd, sparse, unsized, digest, False)
         w.signal(bnet.BNET_EOD)
+
+    def _send_small(self, ff: FFPkt, fd: int, fi: int, stream: int, digest) -> None:
+        """A small file, not sparse, not compressed: every packet straight
+        into the writer's batch (the same records as :meth:`_send_chunks`)."""
+        jcr = self.jcr
+        w = self.w
+        head = b"%d %d 0" % (fi, stream)
+        out = w.buf
+        out += _HDR.pack(len(head))
+        out += head
+        view = self._view
+        bufs = (view,)
+        rsize = len(view)
+        total = 0
+        while True:
+            try:
+                n = os.readv(fd, bufs)
+            except OSError as exc:
+                self._read_error(ff, exc)
+                break
+            if not n:
+                break
+            chunk = view[:n] if n != rsize else view
+            if digest is not None:
+                digest.update(chunk)
+            out += _HDR.pack(n)
+            out += chunk
+            total += n
+            if len(out) >= w.batch:
+                w.flush()
+                out = w.buf
+            if n == rsize and jcr.is_canceled:
+                break
+        out += _EOD
+        jcr.read_bytes += total
+        jcr.job_bytes += total
+        if len(out) >= w.batch:
+            w.flush()
 
     def _read_error(self, ff: FFPkt, exc: OSError) -> None:
         self.jcr.jmsg(jmsg.M_ERROR, f"Read error on file {ff.fname}. ERR={exc.strerror}")
@@ -812,6 +858,12 @@ _LARGE_FILE = 256 * 1024          # files from this size on take the pooled/para
 _DATA_OFF = 12                    # packet header (4) + sparse offset (8) before the data
 
 
+def _name_bytes(name) -> bytes:
+    if type(name) is str:
+        return name.encode("utf-8", "surrogateescape")
+    return bytes(name)
+
+
 def _message_wanted(jcr, mtype: int) -> bool:
     """Whether a job message of *mtype* goes anywhere (the Director or a
     local Append/File destination); when in doubt, yes.  An Incremental
@@ -858,7 +910,7 @@ class _BufferPool:
 class _Plan:
     """What one Options block means for saving a file, worked out once."""
 
-    __slots__ = ("opts", "dstream", "digest_ok", "data_stream", "open_flags", "chkchanges",
+    __slots__ = ("opts", "dstream", "digest_ok", "digest_proto", "data_stream", "open_flags", "chkchanges",
                  "keepatime", "acl", "xattr", "acl_or_xattr")
 
     def __init__(self, opts: FindOptions) -> None:
@@ -866,6 +918,12 @@ class _Plan:
         self.opts = opts
         self.dstream = opts.digest_stream
         self.digest_ok = bool(self.dstream) and digestmod.available(self.dstream)
+        self.digest_proto = None         # a fresh hash object; .copy() is cheaper than a new one
+        if self.digest_ok:
+            try:
+                self.digest_proto = digestmod.new_digest(self.dstream)
+            except (digestmod.DigestUnavailable, ValueError):
+                self.digest_ok = False
         data_stream = select_data_stream(opts)
         if FO_COMPRESS in flags and not compression.available(opts.compress_algo):
             data_stream = STREAM_SPARSE_DATA if data_stream == STREAM_SPARSE_COMPRESSED_DATA else STREAM_FILE_DATA
