@@ -85,3 +85,14 @@ def test_empty_record_whose_header_fills_the_block_exactly():
     blocks = w.write(2, 1, b"")          # header fills the block: continuation in the next one
     assert len(blocks) == 1
     assert w.pending == 24 + 12
+
+
+def test_block_checksum_is_zlibs_crc32():
+    import os
+    import zlib
+
+    from bareos.stored.volume.block import block_checksum, encode_block
+
+    payload = os.urandom(70000)
+    blk = encode_block(payload, 3, 4, 5)
+    assert int.from_bytes(blk[:4], "big") == zlib.crc32(blk[4:]) == block_checksum(blk, len(blk))
