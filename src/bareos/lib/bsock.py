@@ -66,12 +66,10 @@ class BSock:
         self.peer = peer or _peer_text(sock)
         self.timeout = timeout
         self.max_packet_size = max_packet_size
-        # Receive buffer: bytes [_rpos, _rend) of _rbuf are received and not
-        # yet returned.  Many packets are decoded from one read.
-        self._rbuf = bytearray(self.RECV_BUFFER)
-        self._rview = memoryview(self._rbuf)
+        # Receive buffer: _rbuf[_rpos:] is received and not yet returned.
+        # One read brings many packets; each is sliced out of the buffer.
+        self._rbuf = b""
         self._rpos = 0
-        self._rend = 0
         self._broken: ProtocolError | None = None
         self._send_lock = threading.Lock()
         self._closed = False
@@ -152,18 +150,20 @@ class BSock:
     def recv(self, timeout=_UNSET) -> bytes | int:
         """Next packet payload or signal; see the class doc for the errors."""
         # Fast path: a whole packet is already buffered.
+        buf = self._rbuf
         pos = self._rpos
-        if self._rend - pos >= 4:
-            n = _HEADER_UNPACK(self._rbuf, pos)[0]
-            if n < 0:
+        if len(buf) - pos >= 4:
+            n = _HEADER_UNPACK(buf, pos)[0]
+            stop = pos + 4 + n
+            if n >= 0:
+                if stop <= len(buf) and n <= self.max_packet_size:
+                    self._rpos = stop
+                    return buf[pos + 4:stop]
+            else:
                 self._rpos = pos + 4
                 if n == bnet.BNET_TERMINATE:
                     self.terminated = True
                 return n
-            stop = pos + 4 + n
-            if stop <= self._rend and n <= self.max_packet_size:
-                self._rpos = stop
-                return bytes(self._rview[pos + 4:stop])
         return self._recv_slow(timeout)
 
     def _recv_slow(self, timeout) -> bytes | int:
@@ -173,11 +173,12 @@ class BSock:
             self.sock.settimeout(timeout)
         try:
             while True:
-                avail = self._rend - self._rpos
+                buf = self._rbuf
+                avail = len(buf) - self._rpos
                 if avail < 4:
                     need = 4
                 else:
-                    n = _HEADER_UNPACK(self._rbuf, self._rpos)[0]
+                    n = _HEADER_UNPACK(buf, self._rpos)[0]
                     if n > self.max_packet_size:
                         self._broken = ProtocolError(
                             f"packet too big: header announces {n} bytes (limit {self.max_packet_size})")
@@ -187,19 +188,26 @@ class BSock:
                     need = 4 + n
                 if self._closed:
                     raise ConnectionClosed(f"{self.peer}: socket closed")
-                self._make_room(need)
-                try:
-                    got = self.sock.recv_into(self._rview[self._rend:])
-                except ssl.SSLZeroReturnError:
-                    got = 0
-                except (ConnectionResetError, ssl.SSLEOFError) as exc:
-                    raise ConnectionClosed(f"{self.peer}: {exc}") from exc
-                except socket.timeout as exc:
-                    raise TimeoutError(f"{self.peer}: timed out waiting for a packet") from exc
-                if not got:
-                    where = " in the middle of a packet" if self._rend > self._rpos else ""
-                    raise ConnectionClosed(f"{self.peer}: connection closed by peer{where}")
-                self._rend += got
+                # Read until the packet is complete; join the pieces once.
+                chunks = [buf[self._rpos:]] if avail else []
+                have = avail
+                while have < need:
+                    try:
+                        chunk = self.sock.recv(max(need - have, self.RECV_BUFFER))
+                    except ssl.SSLZeroReturnError:
+                        chunk = b""
+                    except (ConnectionResetError, ssl.SSLEOFError) as exc:
+                        raise ConnectionClosed(f"{self.peer}: {exc}") from exc
+                    except socket.timeout as exc:
+                        self._keep(chunks)
+                        raise TimeoutError(f"{self.peer}: timed out waiting for a packet") from exc
+                    if not chunk:
+                        self._keep(chunks)
+                        where = " in the middle of a packet" if have else ""
+                        raise ConnectionClosed(f"{self.peer}: connection closed by peer{where}")
+                    chunks.append(chunk)
+                    have += len(chunk)
+                self._keep(chunks)
         finally:
             if timeout is not _UNSET and not self._closed:
                 try:
@@ -207,34 +215,16 @@ class BSock:
                 except OSError:
                     pass
 
-    def _make_room(self, need: int) -> None:
-        """Make sure the buffer can hold *need* bytes from ``_rpos`` on and
-        has a useful amount of free space after ``_rend``."""
-        pos, end = self._rpos, self._rend
-        size = len(self._rbuf)
-        if pos + need <= size and size - end >= 16384:
-            return
-        left = end - pos
-        normal = self.RECV_BUFFER
-        if need > size or (size > normal and need <= normal):
-            # a packet longer than the buffer, or back to normal after one
-            buf = bytearray(max(need, normal))
-            buf[:left] = self._rview[pos:end]
-            self._rview.release()
-            self._rbuf = buf
-            self._rview = memoryview(buf)
-        elif pos:
-            self._rbuf[:left] = self._rview[pos:end]
-        else:
-            return
+    def _keep(self, chunks: list) -> None:
+        """Make the received pieces the buffer (nothing returned from it yet)."""
+        self._rbuf = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         self._rpos = 0
-        self._rend = left
 
     @property
     def buffered(self) -> int:
         """Bytes received from the socket but not yet returned by ``recv()``
         (a ``select()`` on the socket does not see them)."""
-        return self._rend - self._rpos
+        return len(self._rbuf) - self._rpos
 
     def recv_data(self, timeout=_UNSET) -> bytes:
         """Next *data* packet, skipping heartbeats; other signals raise ProtocolError."""
