@@ -34,8 +34,8 @@ import struct
 from bareos.lib import bnet, jmsg
 from bareos.lib.streams import FT_DIREND, FT_LNK, STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN
 
-from . import bRC_More, bRC_OK
 from . import bareosfd as B
+from . import bRC_More, bRC_OK
 
 XATTR_MAGIC = 0x5C5884
 #: Bareos's MAX_XATTR_STREAM: a plugin's xattr record may not reach this size.

@@ -210,7 +210,8 @@ def _volume_streams(site, log: str) -> list[tuple[int, int, int]]:
     m = re.search(r"Volume name\(s\):\s+(\S+)", log)
     assert m, log
     proc = subprocess.run([sys.executable, "-m", "bareos.tools.bls", "-v", "-c", str(site.base / "etc"),
-                           "-V", m.group(1), "FileStorage"], capture_output=True, text=True, timeout=120)
+                           "-V", m.group(1), "FileStorage"], capture_output=True, text=True, timeout=120,
+                          check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return [(int(a), int(b), int(c)) for a, b, c in
             re.findall(r"FileIndex=(\d+)\s+Stream=(\d+)\s+\S+\s+DataLen=(\d+)", proc.stdout)]
@@ -290,7 +291,10 @@ def test_command_plugin_acl_xattr_round_trip(plugin_site, tmp_path):
         assert rstatus == "T", rlog
         assert (where / "@aclxattr/dir/a.txt").read_bytes() == b"alpha\n" * 1000
         restore_calls = _calls(logs["with"])[len(backup_calls):]
-        out = lambda p: str(where) + p      # noqa: E731
+
+        def out(p):
+            return str(where) + p
+
         acls = {c["fname"]: bytes.fromhex(c["content"]) for c in restore_calls if c["call"] == "set_acl"}
         assert acls == {out(n): t + b"\0" for n, t in ACLS.items()}
         assert all(c["bytearray"] for c in restore_calls if c["call"] in ("set_acl", "set_xattr"))
@@ -395,11 +399,10 @@ def test_bareos_local_fileset_plugin_with_acl_xattr_support(plugin_site, tmp_pat
     site = plugin_site(data)
     site.enable_plugins("fd", bareos_dir, "python")
     opts = {"Signature": "MD5", "aclsupport": "yes", "xattrsupport": "yes"}
-    site.plugin_fileset("BareosLocalAX", [f"python:module_path={bareos_dir}:module_name=bareos-fd-local-fileset:"
-                                          f"filename={listing}"], options=opts)
-    site.plugin_fileset("BareosLocalXattrs", [f"python:module_path={bareos_dir}:"
-                                              f"module_name=bareos-fd-local-xattrs:filename={listing}"],
-                        options=opts)
+    plain = f"python:module_path={bareos_dir}:module_name=bareos-fd-local-fileset:filename={listing}"
+    with_xattrs = f"python:module_path={bareos_dir}:module_name=bareos-fd-local-xattrs:filename={listing}"
+    site.plugin_fileset("BareosLocalAX", [plain], options=opts)
+    site.plugin_fileset("BareosLocalXattrs", [with_xattrs], options=opts)
     site.add_backup_job("backup-bareoslocal-ax", "BareosLocalAX")
     site.add_backup_job("backup-bareoslocal-xattrs", "BareosLocalXattrs")
     site.start()
