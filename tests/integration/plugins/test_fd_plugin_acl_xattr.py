@@ -134,6 +134,8 @@ def get_acl(acl):
 
 def get_xattr(xattr):
     log(call="get_xattr", fname=xattr.fname, name=hexor(xattr.name), value=hexor(xattr.value))
+    if state["mode"] == "errors" and xattr.fname.endswith("/a.txt"):
+        return bRC_Error
     if state["queue"] is None:
         state["queue"] = list(XATTRS.get(xattr.fname, []))
     if not state["queue"]:
@@ -182,7 +184,7 @@ def check_file(fname):
 def set_acl(acl):
     log(call="set_acl", fname=acl.fname, content=hexor(acl.content),
         bytearray=isinstance(acl.content, bytearray), repr=repr(acl))
-    return bRC_OK
+    return bRC_Error if state["mode"] == "errors" else bRC_OK
 
 
 def set_xattr(xattr):
@@ -239,7 +241,7 @@ def test_command_plugin_acl_xattr_round_trip(plugin_site, tmp_path):
     (plugdir / "bareos-fd-aclxattr.py").write_text(PLUGIN)
     data = tmp_path / "data"
     data.mkdir()
-    logs = {k: tmp_path / f"{k}.jsonl" for k in ("with", "without", "bytes")}
+    logs = {k: tmp_path / f"{k}.jsonl" for k in ("with", "without", "bytes", "errors")}
     site = plugin_site(data)
     site.enable_plugins("fd", plugdir, "python")
     plug = f"python:module_path={plugdir}:module_name=bareos-fd-aclxattr"
@@ -249,6 +251,8 @@ def test_command_plugin_acl_xattr_round_trip(plugin_site, tmp_path):
                         options={"Signature": "MD5", "aclsupport": "no", "xattrsupport": "no"})
     site.plugin_fileset("PyAclBytes", [f"{plug}:log={logs['bytes']}:mode=bytes"],
                         options={"aclsupport": "yes"})
+    site.plugin_fileset("PyAclXErr", [f"{plug}:log={logs['errors']}:mode=errors"], options={})
+    site.add_backup_job("backup-aclxerr", "PyAclXErr")
     site.add_backup_job("backup-aclx", "PyAclX")
     site.add_backup_job("backup-noaclx", "PyNoAclX")
     site.add_backup_job("backup-aclbytes", "PyAclBytes")
@@ -331,6 +335,21 @@ def test_command_plugin_acl_xattr_round_trip(plugin_site, tmp_path):
         log3 = site.job_log(con, jobid3)
         assert status3 in ("f", "E"), log3
         assert "acl packet content needs to be of bytearray type" in log3
+
+        # a plugin's error codes are counted, the jobs still end OK (with warnings)
+        jobid4, status4 = site.run_job(con, "run job=backup-aclxerr level=Full yes")
+        log4 = site.job_log(con, jobid4)
+        assert status4 == "W", log4
+        assert "Encountered 1 xattr errors while doing backup" in log4
+        assert "Backup OK -- with warnings" in log4
+        where4 = tmp_path / "restored-errors"
+        rid4, rstatus4 = site.run_job(con, f"restore client=bareos-fd fileset=PyAclXErr where={where4} "
+                                           "current select all done yes")
+        rlog4 = site.job_log(con, rid4)
+        assert "Encountered 2 acl errors while doing restore" in rlog4, rlog4
+        # the xattrs of the other files still came back
+        names = {c["fname"] for c in _calls(logs["errors"]) if c["call"] == "set_xattr"}
+        assert names == {str(where4) + ROOT}
     finally:
         con.close()
 
