@@ -485,12 +485,17 @@ def do_append_data(job, fd) -> bool:
                 error = f"Unexpected signal from FD: {item}"
                 ok = False
                 break
-            hdr = parse_header(item)
-            if hdr is None:
-                error = f"Malformed data header from FD: {P.as_text(item)[:100]}"
-                ok = False
-                break
-            fi, stream = hdr
+            parts = item.split(None, 2)     # "<FileIndex> <Stream> <info>"
+            if len(parts) > 1 and parts[0].isdigit() and parts[1].isdigit():
+                fi = int(parts[0])
+                stream = int(parts[1])
+            else:
+                hdr = parse_header(item)
+                if hdr is None:
+                    error = f"Malformed data header from FD: {P.as_text(item)[:100]}"
+                    ok = False
+                    break
+                fi, stream = hdr
             if not (fi > 0 and (fi == last_fi or fi == last_fi + 1)) and not (
                     rerunning and fi > 0 and last_fi == 0):
                 error = f"FileIndex={fi} from FD not positive or sequential={last_fi}"
@@ -501,8 +506,12 @@ def do_append_data(job, fd) -> bool:
                 if current is not None:
                     done_files.append(current)
                 current = _Attr(fi)
-            records = current.records if is_attribute(stream) else None
-            while not job.is_canceled:
+            records = current.records if (stream & STREAMMASK_TYPE) in _ATTRIBUTE_STREAMS else None
+            count = 0
+            while True:
+                count += 1
+                if not count & 63 and job.is_canceled:   # (and at every stream's start)
+                    break
                 data = recv()
                 if data.__class__ is int:
                     if data == eod:
