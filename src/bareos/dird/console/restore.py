@@ -293,13 +293,17 @@ def _select_client(ua) -> dict | None:
     """Bareos GetClientDbr: the client= argument or a choice among the
     catalog's clients the console may see."""
     cat = ua.director.catalog
-    for kw in ("client", "backupclient"):
-        name = ua.arg_value(kw)
-        if name is not None:
+    # the first client=/fd= argument; a client that is not in the catalog (or
+    # not allowed) is reported and the list of catalog clients is proposed
+    for i in range(1, ua.argc):
+        if ua.argk[i].lower() in ("client", "fd") and ua.argv[i]:
+            name = ua.argv[i]
+            if not ua.acl_access_ok(acl.CLIENT, name):
+                break
             row = cat.get_client(name=name)
-            if row is None or not ua.acl_access_ok(acl.CLIENT, name):
+            if row is None:
                 ua.error_msg(f'Could not find Client "{name}": ERR=Client record not found.\n')
-                return None
+                break
             return row
     _cols, rows = cat.sql("SELECT ClientId, Name FROM Client ORDER BY Name")
     names = [r[1] for r in rows if ua.acl_access_ok(acl.CLIENT, r[1])]

@@ -1,0 +1,54 @@
+"""Director console behaviour Bareos's own systemtests rely on (found by
+running them against our daemons with tests/scenarios/run_bareos_systemtest.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bareos.lib import tls
+
+from tests.integration.dird.restore_helpers import connect, fill_golden_job, use_sqlite
+
+pytestmark = pytest.mark.skipif(not tls.psk_available(), reason="TLS-PSK needed")
+
+
+@pytest.fixture
+def director_config_dir(tmp_path):
+    from tests.conftest import write_director_config
+
+    etc = write_director_config(tmp_path)
+    use_sqlite(etc)
+    return etc
+
+
+@pytest.fixture
+def jobs(director):
+    """Keep submitted jobs from running: record them instead."""
+    submitted = []
+
+    def submit(jcr):
+        submitted.append(jcr)
+        return 100 + len(submitted)
+
+    director.jobs.submit = submit
+    return submitted
+
+
+def test_restore_select_with_unknown_client_proposes_catalog_clients(director, jobs):
+    # client-initiated: `restore client=bareos-fd ... select all done` where the
+    # catalog only knows another client: Bareos says it cannot find the client,
+    # then proposes the catalog's clients (one: selected automatically).
+    fill_golden_job(director)
+    director.catalog.sql("UPDATE Client SET Name = 'other-fd'")
+    con = connect(director)
+    try:
+        out = con.call("restore client=bareos-fd fileset=SelfTest where=/tmp/r "
+                       "select all done yes").decode()
+    finally:
+        con.close()
+    assert 'Could not find Client "bareos-fd": ERR=Client record not found.\n' in out
+    assert "Automatically selected Client: other-fd\n" in out
+    assert "410 files selected to be restored." in out
+    assert out.rstrip().endswith("Job queued. JobId=101")
+    (jcr,) = jobs
+    assert jcr.restore_jobids == "1"
