@@ -305,6 +305,10 @@ def write_programs(build: Path, python: str) -> None:
         p = scripts / name
         p.write_text(f'#!/bin/bash\nexec {python} "{db}" {name} "$@"\n')
         p.chmod(0o755)
+    mr = sbin / "messages_resource"
+    mr.write_text(f"#!/bin/bash\nexport PYTHONPATH={REPO_ROOT / 'src'}\n"
+                  f'exec {python} "{Path(__file__).with_name("messages_resource.py")}" "$@"\n')
+    mr.chmod(0o755)
     bt = scripts / "btraceback"
     bt.write_text("#!/bin/bash\nexit 0\n")
     bt.chmod(0o755)
@@ -429,6 +433,9 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
                 "python-modules"):
         (d / sub).mkdir(parents=True, exist_ok=True)
     configure_file(st / "environment.in", d / "environment", values)
+    if "messages_resource" in cm:  # CMake generates environment.local for it
+        (d / "environment.local").write_text(
+            f"MESSAGES_TEST_PROGRAM={build / 'sbin' / 'messages_resource'}\n")
     for b in ("bareos", "bconsole"):
         shutil.copy2(st / "bin" / b, d / "bin" / b)
     if not (d / "testrunner").exists():
