@@ -187,20 +187,21 @@ class StorageSession:
 
     def _message_loop(self) -> None:
         jcr = self.jcr
+        recv = self.bs.recv
+        upd_cat = self.service.upd_cat
+        lock = self._lock
         try:
             while True:
-                raw = self.bs.recv(timeout=None)
-                if isinstance(raw, int):
-                    if raw in (bnet.BNET_TERMINATE,):
+                raw = recv(timeout=None)
+                if raw.__class__ is int:
+                    if raw == bnet.BNET_TERMINATE:
                         break
                     if raw == bnet.BNET_HEARTBEAT:
                         log.debug("job %s: heartbeat from the Storage daemon", jcr.job)
-                    if raw == bnet.BNET_EOD and self.end_status is not None:
-                        continue
                     continue
-                if raw.startswith(b"UpdCat "):
-                    with self._lock:
-                        self.service.upd_cat(raw)
+                if raw.startswith(b"UpdCat "):          # most messages: file attributes
+                    with lock:
+                        upd_cat(raw)
                     continue
                 msg = raw.decode("utf-8", "replace")
                 if self._handle_async(msg):
