@@ -741,24 +741,31 @@ class Backup:
         self._add_job_bytes(nbytes)
 
     def _send_pooled(self, ff: FFPkt, fd: int, sparse: bool, unsized: bool, digest) -> None:
-        """Read straight into pooled packet buffers (room for the packet
-        header and the sparse offset in front) and queue them uncopied."""
+        """Read straight into pooled buffers laid out as the packets go on
+        the wire (``[len][data]`` or, sparse, ``[len][offset][data]``, a few
+        in a row): one ``readv`` fills several chunks of the buffer size,
+        the headers are written into the gaps, and the run goes to the
+        sender uncopied, in one piece."""
         jcr = self.jcr
         w = self.w
         size = ff.statp.st_size
         rsize = self.buf_size - 8 if sparse else self.buf_size
+        off = 12 if sparse else 4
+        stride = off + rsize
+        count = max(1, min(8, w.batch // rsize))
         pool = self._pool
-        if pool is None or pool.size != rsize:
-            pool = self._pool = _BufferPool(_DATA_OFF + rsize, rsize)
+        if pool is None or pool.key != (rsize, off, count):
+            pool = self._pool = _BufferPool(stride * count, (rsize, off, count))
         zero = self._zero
         addr = 0
         nbytes = 0
+        nread = 0
         readv = os.readv
         while True:
             b = pool.get()
             mv = memoryview(b)
             try:
-                n = readv(fd, (mv[_DATA_OFF:],))
+                n = readv(fd, [mv[k * stride + off:(k + 1) * stride] for k in range(count)])
             except OSError as exc:
                 pool.put(b)
                 self._read_error(ff, exc)
@@ -766,28 +773,45 @@ class Backup:
             if not n:
                 pool.put(b)
                 break
-            data = mv[_DATA_OFF:_DATA_OFF + n]
-            if sparse:
-                if ((n == rsize and addr + n < size) or unsized) and b[_DATA_OFF:_DATA_OFF + n] == zero[:n]:
-                    pool.put(b)
-                    addr += n
-                    continue
-                _OFFSET.pack_into(b, 4, addr)
-                _HDR.pack_into(b, 0, n + 8)
-                start = 0
-                addr += n
-                nbytes += n + 8
+            runs = []                # [start, end) of packets to send, merged when adjacent
+            k = 0
+            left = n
+            while left > 0:
+                ln = rsize if left > rsize else left
+                left -= ln
+                pos = k * stride
+                data_at = pos + off
+                k += 1
+                if sparse:
+                    if (((ln == rsize and addr + ln < size) or unsized)
+                            and b[data_at:data_at + ln] == zero[:ln]):
+                        addr += ln
+                        continue
+                    _HDR.pack_into(b, pos, ln + 8)
+                    _OFFSET.pack_into(b, pos + 4, addr)
+                    addr += ln
+                    nbytes += ln + 8
+                else:
+                    _HDR.pack_into(b, pos, ln)
+                    nbytes += ln
+                nread += ln
+                if digest is not None:
+                    digest.update(mv[data_at:data_at + ln])
+                if runs and runs[-1][1] == pos:
+                    runs[-1][1] = data_at + ln
+                else:
+                    runs.append([pos, data_at + ln])
+            if not runs:
+                pool.put(b)
             else:
-                _HDR.pack_into(b, 8, n)
-                start = 8
-                nbytes += n
-            jcr.read_bytes += n
-            if digest is not None:
-                digest.update(data)
-            w.send_view(mv[start:_DATA_OFF + n], pool.releaser(b))
+                last = len(runs) - 1
+                for i, (a, e) in enumerate(runs):
+                    w.send_view(mv[a:e], pool.releaser(b) if i == last else None)
+            jcr.read_bytes += nread         # as it goes, for `status client`
+            self._add_job_bytes(nbytes)
+            nread = nbytes = 0
             if jcr.is_canceled:
                 break
-        self._add_job_bytes(nbytes)
 
     def _compress_packet(self, algo: int, level: int, prefix: bytes, data: bytes) -> bytes:
         """Worker thread: one framed data packet of a compressed chunk."""
@@ -890,8 +914,8 @@ def _compress_workers() -> int:
 class _BufferPool:
     """A few reusable packet buffers; ``get`` waits until the sender gave one back."""
 
-    def __init__(self, length: int, size: int, count: int = 6) -> None:
-        self.size = size
+    def __init__(self, length: int, key, count: int = 3) -> None:
+        self.key = key
         self.free: queue.SimpleQueue = queue.SimpleQueue()
         for _ in range(count):
             self.free.put(bytearray(length))
