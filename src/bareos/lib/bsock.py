@@ -175,9 +175,7 @@ class BSock:
             while True:
                 buf = self._rbuf
                 avail = len(buf) - self._rpos
-                if avail < 4:
-                    need = 4
-                else:
+                if avail >= 4:
                     n = _HEADER_UNPACK(buf, self._rpos)[0]
                     if n > self.max_packet_size:
                         self._broken = ProtocolError(
@@ -185,12 +183,21 @@ class BSock:
                         raise self._broken
                     if n < 0 or 4 + n <= avail:
                         return self.recv()
-                    need = 4 + n
                 if self._closed:
                     raise ConnectionClosed(f"{self.peer}: socket closed")
-                # Read until the packet is complete; join the pieces once.
-                chunks = [buf[self._rpos:]] if avail else []
-                have = avail
+                pos = self._rpos
+                if avail >= 4:
+                    # The header is here: gather the payload by itself, so that
+                    # joining the pieces gives the packet (no second copy).
+                    head = buf[pos:pos + 4]
+                    chunks = [buf[pos + 4:]] if avail > 4 else []
+                    have = avail - 4
+                    need = n
+                else:
+                    head = b""
+                    chunks = [buf[pos:]] if avail else []
+                    have = avail
+                    need = 4
                 while have < need:
                     try:
                         chunk = self.sock.recv(max(need - have, self.RECV_BUFFER))
@@ -199,15 +206,27 @@ class BSock:
                     except (ConnectionResetError, ssl.SSLEOFError) as exc:
                         raise ConnectionClosed(f"{self.peer}: {exc}") from exc
                     except socket.timeout as exc:
-                        self._keep(chunks)
+                        self._keep([head, *chunks])
                         raise TimeoutError(f"{self.peer}: timed out waiting for a packet") from exc
                     if not chunk:
-                        self._keep(chunks)
-                        where = " in the middle of a packet" if have else ""
+                        self._keep([head, *chunks])
+                        where = " in the middle of a packet" if head or have else ""
                         raise ConnectionClosed(f"{self.peer}: connection closed by peer{where}")
                     chunks.append(chunk)
                     have += len(chunk)
-                self._keep(chunks)
+                if not head:
+                    self._keep(chunks)
+                    continue
+                extra = have - need
+                if extra:
+                    last = chunks[-1]
+                    cut = len(last) - extra
+                    chunks[-1] = last[:cut]
+                    self._rbuf = last[cut:]
+                else:
+                    self._rbuf = b""
+                self._rpos = 0
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         finally:
             if timeout is not _UNSET and not self._closed:
                 try:

@@ -134,3 +134,22 @@ def test_timeout_argument_when_nothing_arrives():
     assert y.recv(timeout=5) == b"late"
     x.close()
     y.close()
+
+
+def test_timeout_in_the_middle_of_a_packet_loses_nothing():
+    a, b = socket.socketpair()
+    bs = BSock(b, timeout=10)
+    wire = bnet.encode_packet(b"first") + bnet.encode_packet(b"y" * 300_000) + bnet.encode_packet(b"z")
+    a.sendall(wire[:2])
+    with pytest.raises(TimeoutError):
+        bs.recv(timeout=0.05)
+    a.sendall(wire[2:100])
+    assert bs.recv() == b"first"
+    with pytest.raises(TimeoutError):
+        bs.recv(timeout=0.05)
+    t = _writer(a, wire[100:], [70_000])
+    assert bs.recv() == b"y" * 300_000
+    assert bs.recv() == b"z"
+    t.join()
+    a.close()
+    bs.close()
