@@ -815,10 +815,10 @@ class Backup:
 
     def _compress_packet(self, algo: int, level: int, prefix: bytes, data: bytes) -> bytes:
         """Worker thread: one framed data packet of a compressed chunk."""
-        payload = compression.compress_record(algo, level, data)
-        n = len(prefix) + len(payload)
+        parts = compression.compress_parts(algo, level, data)
+        n = len(prefix) + sum(len(p) for p in parts)
         self._add_job_bytes(n)
-        return b"".join((_HDR.pack(n), prefix, payload))
+        return b"".join((_HDR.pack(n), prefix, *parts))
 
     def _send_compressed_parallel(self, ff: FFPkt, fd: int, sparse: bool, unsized: bool,
                                   digest) -> None:

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - depends on the installation
 __all__ = [
     "COMPRESS_NONE", "COMPRESS_GZIP", "COMPRESS_LZO1X", "COMPRESS_FZFZ", "COMPRESS_FZ4L",
     "COMPRESS_FZ4H", "COMP_HEAD_VERSION", "HEADER_SIZE", "CompressionError",
-    "algorithm_name", "available", "compress_record", "decompress_record",
+    "algorithm_name", "available", "compress_parts", "compress_record", "decompress_record",
     "parse_header", "fastlz_stream_compress", "fastlz_stream_decompress",
     "fastlz_compress", "fastlz_decompress",
 ]
@@ -99,26 +99,32 @@ def parse_header(record: bytes | memoryview) -> tuple[int, int, int, int]:
     return _HEADER.unpack_from(record, 0)
 
 
+def compress_parts(magic: int, level: int, data: bytes | memoryview) -> list:
+    """:func:`compress_record` as a list of pieces (the 12-byte header
+    first) whose concatenation is the record, for callers that frame the
+    record further and want to copy the bytes only once."""
+    if magic == COMPRESS_GZIP:
+        body = zlib.compress(data, level)
+        return [_HEADER.pack(magic, len(body), level, COMP_HEAD_VERSION), body]
+    if magic == COMPRESS_LZO1X:
+        if _lzallright is None:
+            raise CompressionError("LZO compression is not available (install lzallright)")
+        body = _lzallright.LZOCompressor().compress(bytes(data))
+        return [_HEADER.pack(magic, len(body), 0, COMP_HEAD_VERSION), body]
+    if magic in (COMPRESS_FZFZ, COMPRESS_FZ4L, COMPRESS_FZ4H):
+        parts = _fastlz_stream_parts(data, magic)
+        total = sum(len(p) for p in parts)
+        return [_HEADER.pack(magic, total, level, COMP_HEAD_VERSION), *parts]
+    raise CompressionError(f"unknown compression algorithm 0x{magic:08x}")
+
+
 def compress_record(magic: int, level: int, data: bytes | memoryview) -> bytes:
     """Compress one record and put Bareos's 12-byte header in front.
 
     *level* is the GZIP level (0-9); the other algorithms ignore it and
     Bareos writes 0 (LZO) or the option's level 1 (the FastLZ family).
     """
-    if magic == COMPRESS_GZIP:
-        body = zlib.compress(data, level)
-        hlevel = level
-    elif magic == COMPRESS_LZO1X:
-        if _lzallright is None:
-            raise CompressionError("LZO compression is not available (install lzallright)")
-        body = _lzallright.LZOCompressor().compress(bytes(data))
-        hlevel = 0
-    elif magic in (COMPRESS_FZFZ, COMPRESS_FZ4L, COMPRESS_FZ4H):
-        body = fastlz_stream_compress(data, magic)
-        hlevel = level
-    else:
-        raise CompressionError(f"unknown compression algorithm 0x{magic:08x}")
-    return _HEADER.pack(magic, len(body), hlevel, COMP_HEAD_VERSION) + body
+    return b"".join(compress_parts(magic, level, data))
 
 
 def decompress_record(record: bytes | memoryview, size_hint: int = 0) -> bytes:
@@ -179,10 +185,18 @@ def _block_decompress(magic: int, data: bytes, size: int) -> bytes:
 
 def fastlz_stream_compress(data: bytes | memoryview, magic: int = COMPRESS_FZ4L) -> bytes:
     """Compress *data* into fastlzlib blocks plus the end marker (``Z_FINISH``)."""
-    data = memoryview(data)
+    return b"".join(_fastlz_stream_parts(data, magic))
+
+
+def _fastlz_stream_parts(data: bytes | memoryview, magic: int) -> list:
+    n = len(data)
+    if n <= _BLOCK_SIZE and type(data) is bytes:
+        chunks = [data] if n else []
+    else:
+        view = memoryview(data)
+        chunks = [bytes(view[start:start + _BLOCK_SIZE]) for start in range(0, n, _BLOCK_SIZE)]
     out = []
-    for start in range(0, len(data), _BLOCK_SIZE):
-        chunk = bytes(data[start:start + _BLOCK_SIZE])
+    for chunk in chunks:
         btype = _TYPE_RAW
         payload = chunk
         if len(chunk) > _MIN_BLOCK_SIZE:
@@ -192,7 +206,7 @@ def fastlz_stream_compress(data: bytes | memoryview, magic: int = COMPRESS_FZ4L)
         out.append(_FZ_HEADER.pack(_BLOCK_MAGIC, btype | _BLOCK_POWER, len(payload), len(chunk)))
         out.append(payload)
     out.append(_FZ_HEADER.pack(_BLOCK_MAGIC, _TYPE_COMPRESSED | _BLOCK_POWER, 0, 0))
-    return b"".join(out)
+    return out
 
 
 def fastlz_stream_decompress(data: bytes | memoryview, magic: int = COMPRESS_FZ4L) -> bytes:
