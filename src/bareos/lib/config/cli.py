@@ -2,8 +2,9 @@
 
 ``-c/--config <path>`` (file or directory, default /etc/bareos),
 ``-t/--test-config`` (read the configuration and exit: 0 when it is fine,
-1 with the error naming file, line and directive), ``--xc/--export-config``
-(print every resource and exit), ``-f/--foreground``, ``-d/--debug-level``,
+1 with the error naming file, line and directive), ``--xc/--export-config
+[<resource_type> [<name>]]`` (print every resource, or those of a type, or
+one, and exit; 1 when there is none), ``-f/--foreground``, ``-d/--debug-level``,
 ``-u/--user``, ``-g/--group``, ``-v/--verbose``, ``-p/--pid-file``,
 ``-s/--no-signals``, ``-?``/``-h``/``--help``, ``--version``.
 
@@ -45,9 +46,9 @@ def build_parser(prog: str, description: str | None = None) -> argparse.Argument
                    help="read the configuration and exit")
     p.add_argument("-v", "--verbose", action="count", default=0,
                    help="verbose user messages")
-    p.add_argument("--xc", "--export-config", dest="export_config", nargs="?",
-                   const=True, default=None, metavar="<resource>",
-                   help="print the configuration and exit")
+    p.add_argument("--xc", "--export-config", dest="export_config", nargs="*",
+                   default=None, metavar="[<resource_type> [<name>]]",
+                   help="print all or specific configuration resources and exit")
     p.add_argument("--version", action="store_true", help="print version and exit")
     p.add_argument("-?", "-h", "--help", action="help", help="print this help")
     return p
@@ -59,6 +60,41 @@ def debug_level(args) -> int:
         return int(text)
     except ValueError:
         return 0
+
+
+def export_config(cfg, words: list[str], verbose: bool, out, err) -> int:
+    """``--xc [<resource_type> [<name>]]``: print every resource, every resource
+    of a type, or one resource.  Returns the exit status: 1 when the type is
+    unknown, the name is not found, or the type has no resources (as Bareos's
+    DumpResources).  ``<type>=<name>`` as one word is taken too."""
+    from .printer import format_resource
+
+    words = list(words)
+    if len(words) == 1 and "=" in words[0]:
+        words = words[0].split("=", 1)
+    if len(words) > 2:
+        err.write("--xc takes at most a resource type and a name\n")
+        return 1
+    if not words or not words[0]:
+        out.write(format_config(cfg, verbose=verbose))
+        return 0
+    rtype = words[0]
+    if cfg.resource_type(rtype) is None:
+        err.write('unknown resource type "%s"\n' % rtype)
+        return 1
+    if len(words) == 2:
+        res = cfg.get(rtype, words[1])
+        if res is None:
+            err.write('no %s resource "%s"\n' % (rtype, words[1]))
+            return 1
+        out.write(format_resource(res, verbose=verbose))
+        return 0
+    found = cfg.resources(rtype)
+    if not found:
+        err.write('no %s resources\n' % rtype)
+        return 1
+    out.write("".join(format_resource(r, verbose=verbose) for r in found))
+    return 0
 
 
 def parse_and_load(argv, schema, prog: str, description: str | None = None,
@@ -87,14 +123,7 @@ def parse_and_load(argv, schema, prog: str, description: str | None = None,
         if args.verbose or args.test_config:
             err.write("%s: Config warning: %s\n" % (prog, w))
     if args.export_config is not None:
-        if args.export_config is True:
-            out.write(format_config(cfg, verbose=args.verbose > 0))
-        else:
-            from .printer import format_resource
-            rtype, _, name = args.export_config.partition("=")
-            for r in cfg.resources(rtype):
-                if not name or r.name == name:
-                    out.write(format_resource(r, verbose=args.verbose > 0))
+        args.exit_code = export_config(cfg, args.export_config, args.verbose > 0, out, err)
         return args, None
     if args.test_config:
         return args, None
