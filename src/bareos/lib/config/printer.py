@@ -387,7 +387,7 @@ _DEST_ORDER_WHERE = {"syslog": False, "mail": True, "file": True, "append": True
 
 
 def _types_text(types: set[str], verbose: bool) -> str:
-    names = MSG_TYPES[:-1]  # Bareos prints all but the last (audit) type
+    names = MSG_TYPES  # every type, audit included (Bareos loops up to M_MAX - 1 = 16 names)
     setl = [n for n in names if n.lower() in types]
     unset = [n for n in names if n.lower() not in types]
     if verbose:
