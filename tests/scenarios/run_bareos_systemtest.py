@@ -147,9 +147,11 @@ working = os.environ.get("BAREOS_WORKING_DIR", ".")
 tmp = os.environ.get("tmp", working)
 label = os.path.basename(binary) or "bareos-" + kind
 pidfile = os.path.join(working, "%s.%s.pid" % (label, os.path.basename(confdir)))
-if not binary or not os.access(binary, os.X_OK):
+if not binary:  # bin/bareos: a config dir without this daemon
+    sys.exit(0 if action == "stop" else 1)
+if not os.access(binary, os.X_OK):
     print("%s not executable" % binary, file=sys.stderr)
-    sys.exit(1)
+    sys.exit(0 if action == "stop" else 1)
 
 
 def read_pid():
@@ -318,6 +320,13 @@ def write_programs(build: Path, python: str) -> None:
 # the test tree
 # --------------------------------------------------------------------------
 
+def _pg_bindir() -> str:
+    sys.path.insert(0, str(REPO_ROOT))
+    from tests.pgserver import find_pg_bindir
+
+    return find_pg_bindir() or ""
+
+
 def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
     st = src / "systemtests"
     sbin = build / "sbin"
@@ -358,6 +367,7 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "pki_keypair": str(st / "pki" / "fd.pem"),
         "pki_master_key": str(st / "pki" / "master.cert"),
         "global_fileset_options": "",
+        "POSTGRES_BIN_PATH": _pg_bindir(),
     }
     return v
 
