@@ -15,7 +15,7 @@ import os
 import stat as S
 import struct
 
-from bareos.lib import compression, digest as digestmod, jmsg
+from bareos.lib import bnet, compression, digest as digestmod, jmsg
 from bareos.lib.bregexp import (  # noqa: F401  (BregexpError, build_regexwhere re-exported)
     BregexpError, apply_bregexps, build_regexwhere, parse_bregexps,
 )
@@ -29,7 +29,7 @@ from bareos.lib.streams import (
 from bareos.lib.streams import STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN
 
 from . import xattr as xattrmod
-from .attrfast import decode_attributes_fast, parse_rechdr
+from .attrfast import decode_attributes_fast
 from .scan import bsscanf
 
 _OFFSET = struct.Struct(">Q")
@@ -521,8 +521,6 @@ def _umask() -> int:
 
 def read_session(jcr, sd, restorer: Restorer) -> bool:
     """Open the read session, feed every record to *restorer*, close it."""
-    from bareos.lib import bnet
-
     sd.send(f"read open session = DummyVolume {jcr.vol_session_id} {jcr.vol_session_time} 0 0 0 0\n")
     reply = _recv_msg(sd)
     vals = bsscanf(reply.decode("utf-8", "replace"), "3000 OK open ticket = %d") if reply else []
@@ -536,25 +534,46 @@ def read_session(jcr, sd, restorer: Restorer) -> bool:
         jcr.jmsg(jmsg.M_FATAL, f"Bad response to Read Data command. Wanted 3000 OK data\n, got {reply!r}")
         return False
     ok = True
-    while not jcr.is_canceled:
-        item = _recv_item(sd)
-        if not isinstance(item, bytes):
+    recv = sd.recv
+    record = restorer.record
+    beats = (bnet.BNET_HEARTBEAT, bnet.BNET_HB_RESPONSE)
+    count = 0
+    while True:
+        if not count & 63 and jcr.is_canceled:
             break
-        vals = parse_rechdr(item)
-        if vals is None:
+        count += 1
+        item = recv()
+        if item.__class__ is not bytes:
+            if item in beats:
+                continue
+            break
+        # rechdr <VolSessionId> <VolSessionTime> <FileIndex> <Stream> <length>
+        parts = item.split()
+        try:
+            if len(parts) != 6 or parts[0] != b"rechdr":
+                raise ValueError
+            fi = int(parts[3])
+            stream = int(parts[4])
+            length = int(parts[5])
+        except ValueError:
             vals = bsscanf(item.decode("ascii", "replace"), "rechdr %u %u %d %d %u")
-        if len(vals) != 5:
-            jcr.jmsg(jmsg.M_FATAL, f"Record header scan error: {item[:200]!r}")
-            ok = False
+            if len(vals) != 5:
+                jcr.jmsg(jmsg.M_FATAL, f"Record header scan error: {item[:200]!r}")
+                ok = False
+                break
+            fi, stream, length = vals[2], vals[3], vals[4]
+        data = recv()
+        while data.__class__ is not bytes:
+            if data not in beats:
+                jcr.jmsg(jmsg.M_FATAL, "Data record error.")
+                ok = False
+                break
+            data = recv()
+        if not ok:
             break
-        data = _recv_item(sd)
-        if not isinstance(data, bytes):
-            jcr.jmsg(jmsg.M_FATAL, "Data record error.")
-            ok = False
-            break
-        if len(data) != vals[4]:
-            jcr.jmsg(jmsg.M_ERROR, f"Record length {len(data)} does not match header {vals[4]}")
-        restorer.record(vals[2], vals[3], data)
+        if len(data) != length:
+            jcr.jmsg(jmsg.M_ERROR, f"Record length {len(data)} does not match header {length}")
+        record(fi, stream, data)
     restorer.finish()
     try:
         sd.send(f"read close session {jcr.ticket}\n")
@@ -566,7 +585,6 @@ def read_session(jcr, sd, restorer: Restorer) -> bool:
 
 
 def _recv_item(sd):
-    from bareos.lib import bnet
     while True:
         item = sd.recv()
         if item in (bnet.BNET_HEARTBEAT, bnet.BNET_HB_RESPONSE):

@@ -415,9 +415,10 @@ def format_bsr(bsr: Bsr | list[BsrEntry]) -> str:
 
 class _EntryState:
     __slots__ = ("done", "found", "last_fi", "skip_file", "sesstime_done", "volfile_done",
-                 "voladdr_done", "findex_done", "regex")
+                 "voladdr_done", "findex_done", "regex", "vols")
 
     def __init__(self, e: BsrEntry):
+        self.vols = frozenset(v.name for v in e.volumes)   # the entry's volume names
         self.done = False
         self.found = 0
         self.last_fi: int | None = None
@@ -448,8 +449,7 @@ class BsrMatcher:
         return all(s.done for s in self._state)
 
     def wants_volume(self, volume_name: str) -> bool:
-        return any(not s.done and volume_name in e.volume_names
-                   for e, s in zip(self.bsr.entries, self._state))
+        return any(not s.done and volume_name in s.vols for s in self._state)
 
     def match_block(self, vol_session_id: int, vol_session_time: int) -> bool:
         if not self.bsr.use_fast_rejection:
@@ -490,7 +490,7 @@ class BsrMatcher:
                      address, data, session) -> bool:
         if st.done:
             return False
-        if volume_name not in e.volume_names:
+        if volume_name not in st.vols:
             return False
         if e.volfiles:
             rfile = address >> 32
