@@ -767,8 +767,16 @@ FS_STRING_OPTIONS = {"verify", "accurate", "basejob", "strippath", "size"}
 
 def store_fs_option(ctx: _Ctx):
     key = ctx.d.key
-    _get(ctx, L.NAME)
+    # Bareos reads an option value with numbers taken as strings (StripPath = 8)
+    saved = ctx.lx.force_string
+    ctx.lx.force_string = True
+    try:
+        _get(ctx, L.NAME)
+    finally:
+        ctx.lx.force_string = saved
     text = ctx.lx.str
+    if key == "strippath" and not text.isdigit():
+        raise ctx.error("Expected a strip path positive integer, got: %s:" % text)
     if key in FS_BOOL_OPTIONS:
         value: object = _parse_bool(ctx, text)
     elif key in FS_OPTION_VALUES:
