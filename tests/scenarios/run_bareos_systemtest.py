@@ -146,7 +146,9 @@ confdir = os.environ.get("BAREOS_CONFIG_DIR", "")
 working = os.environ.get("BAREOS_WORKING_DIR", ".")
 tmp = os.environ.get("tmp", working)
 label = os.path.basename(binary) or "bareos-" + kind
-pidfile = os.path.join(working, "%s.%s.pid" % (label, os.path.basename(confdir)))
+# one pid file per program name, as Bareos's ctl scripts find a daemon by
+# its name (bin/bareos gives the daemons of a second config dir other names)
+pidfile = os.path.join(working, "%s.ctl.pid" % label)
 if not binary:  # bin/bareos: a config dir without this daemon
     sys.exit(0 if action == "stop" else 1)
 if not os.access(binary, os.X_OK):

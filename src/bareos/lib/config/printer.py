@@ -146,7 +146,10 @@ def _print_value(em: Emitter, d: Directive, value, comment: bool, verbose: bool)
     t = d.type
     if t in ("str", "dir", "name", "strname", "stdstr", "stdstrdir"):
         if value is None:
-            if comment:
+            if comment and t in ("stdstr", "stdstrdir"):
+                # an unset std::string in Bareos is empty: printed as ""
+                em.quoted(d.name, "", comment)
+            elif comment:
                 em.kv(d.name, "", None, comment)
             return
         em.quoted(d.name, value, comment)
