@@ -504,6 +504,11 @@ def run(name: str, mirror: Path, ref: str, workdir: Path, only: list[str] | None
                   f"({time.time() - t0:.0f}s) log: {log}", flush=True)
             if verbose or rc != 0:
                 print(text[-6000:], flush=True)
+            if rc != 0:  # keep what the runner wrote before a later cleanup removes it
+                shutil.copytree(d / "tmp", d / f"failed-{r}-tmp", symlinks=True,
+                                ignore=shutil.ignore_patterns("data", "bareos-restores*",
+                                                              "restore*"),
+                                dirs_exist_ok=True)
     finally:
         subprocess.run(["bash", "bin/bareos", "stop"], cwd=d, env={**os.environ},
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,0 +1,69 @@
+"""Bareos's own systemtests against our daemons.
+
+Each test runs one scenario of Bareos 25's ``systemtests/tests`` with
+tests/scenarios/run_bareos_systemtest.py: the scenario's configuration tree
+and bash testrunners come from a git mirror of github.com/bareos/bareos (never
+from this project), our bareos-dir/-sd/-fd and bconsole stand in for Bareos's
+programs, the catalog is a throw-away PostgreSQL server.
+
+Skipped when the mirror is absent (``$BAREOS_MIRROR``, default
+/work/.mirror/bareos+bareos/repo; CI machines do not have it) or when no
+PostgreSQL server can be started.  Only scenarios that pass are listed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.pgserver import pg_unavailable_reason
+
+HERE = Path(__file__).resolve().parent
+MIRROR = Path(os.environ.get("BAREOS_MIRROR", "/work/.mirror/bareos+bareos/repo"))
+REF = os.environ.get("BAREOS_SYSTEMTEST_REF", "bareos-25")
+
+PASSING = [
+    "client-initiated",
+    "passive",
+    "notls",
+    "bconsole-basic",
+    "messages",
+    "list-backups",
+    "sparse-file",
+]
+
+
+def _mirror_reason() -> str | None:
+    if not (MIRROR / "HEAD").exists():
+        return f"no Bareos git mirror at {MIRROR} (set BAREOS_MIRROR)"
+    ok = subprocess.run(["git", "-C", str(MIRROR), "rev-parse", "--verify", "-q", REF],
+                        capture_output=True)
+    if ok.returncode != 0:
+        return f"the mirror has no {REF}"
+    for tool in ("bash", "perl", "diff", "tar"):
+        if shutil.which(tool) is None:
+            return f"{tool} is needed by Bareos's systemtest scripts"
+    return None
+
+
+pytestmark = [
+    pytest.mark.skipif(_mirror_reason() is not None, reason=_mirror_reason() or ""),
+    pytest.mark.skipif(pg_unavailable_reason() is not None,
+                       reason=pg_unavailable_reason() or ""),
+]
+
+
+@pytest.mark.parametrize("scenario", PASSING)
+@pytest.mark.timeout(1800)
+def test_bareos_systemtest(scenario, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "run_bareos_systemtest.py"), scenario,
+         "--mirror", str(MIRROR), "--ref", REF, "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=1700)
+    assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
+    assert f"{scenario}: PASSED" in proc.stdout
