@@ -11,9 +11,11 @@ checked against what was written.
 
 from __future__ import annotations
 
+import collections
 import os
 import stat as S
 import struct
+import threading
 
 from bareos.lib import bnet, compression, digest as digestmod, jmsg
 from bareos.lib.bregexp import (  # noqa: F401  (BregexpError, build_regexwhere re-exported)
@@ -47,7 +49,8 @@ class RestoreError(Exception):
 
 class _File:
     __slots__ = ("fi", "attrs", "st", "path", "fd", "extract", "digest", "digest_stream",
-                 "delayed", "size_written", "sparse", "had_data", "ftype", "pwriter", "plugin_rp")
+                 "delayed", "size_written", "sparse", "had_data", "ftype", "pwriter", "plugin_rp",
+                 "background")
 
     def __init__(self, fi, attrs, st, path, ftype):
         self.fi = fi
@@ -65,6 +68,7 @@ class _File:
         self.had_data = False
         self.pwriter = None
         self.plugin_rp = None
+        self.background = False   # data records go to the writer thread
 
 
 class Restorer:
@@ -72,12 +76,16 @@ class Restorer:
 
     def __init__(self, jcr, where: str = "", regexwhere: str | None = None, replace: str = "a",
                  prefix_links: bool = False, xattrs_first: bool = False,
-                 verify_digests: bool = False) -> None:
+                 verify_digests: bool = False, threaded: bool = True) -> None:
         self.jcr = jcr
         # Check the MD5/SHA digest records against the data written.  Off by
         # default: Bareos's File Daemon ignores plain digest streams on restore
         # (their cost is a hash of every byte restored).
         self.verify_digests = verify_digests
+        # Big files (more than one data record) are decompressed and written by
+        # a second thread (zlib, lz4 and os.write release the GIL)
+        self.threaded = threaded
+        self._writer: _Writer | None = None
         # ACLs/xattrs before owner, mode and times (bextract's order) instead of after
         # them (the File Daemon's order)
         self.xattrs_first = xattrs_first
@@ -173,8 +181,21 @@ class Restorer:
             return
         if stream_type in DATA_STREAMS:
             if cur.extract:
-                self.write_data(cur, stream_type, data)
+                if cur.background:
+                    self._writer.put(cur, stream_type, data)
+                elif cur.had_data and cur.pwriter is None and self.threaded:
+                    # the second data record of a file: the file is big, its
+                    # decompression and writes go to the writer thread while
+                    # this one receives the next records
+                    cur.background = True
+                    if self._writer is None:
+                        self._writer = _Writer(self)
+                    self._writer.put(cur, stream_type, data)
+                else:
+                    self.write_data(cur, stream_type, data)
         elif digestmod.is_digest_stream(stream_type):
+            if cur.background:
+                self._writer.drain()
             self.check_digest(cur, stream_type, data)
         elif stream_type in (STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL,
                              STREAM_XATTR_LINUX, STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN):
@@ -413,6 +434,8 @@ class Restorer:
     def close_file(self) -> None:
         cur = self.cur
         self.cur = None
+        if cur is not None and cur.background:
+            self._writer.drain()
         if cur is None or not cur.extract:
             if cur is not None and cur.fd >= 0:
                 os.close(cur.fd)
@@ -500,12 +523,93 @@ class Restorer:
 
     def finish(self) -> None:
         self.close_file()
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
         for path, atime, mtime in self.dir_times:
             try:
                 os.utime(path, ns=(atime * 1_000_000_000, mtime * 1_000_000_000), follow_symlinks=False)
             except OSError:
                 pass
         self.dir_times = []
+
+
+class _Writer:
+    """The thread that writes the data records of big files, in order.
+
+    ``put`` queues a record (waiting while :attr:`LIMIT` records are queued);
+    ``drain`` waits until all are written, which the restorer does before it
+    closes the file or checks its digest, so the file's writes, attributes
+    and messages stay in the order of the records.  The thread ends after a
+    second without work (or at ``stop``) and starts again on demand.
+    """
+
+    LIMIT = 32
+
+    def __init__(self, restorer: Restorer) -> None:
+        self.restorer = restorer
+        self.queue: collections.deque = collections.deque()
+        self.cv = threading.Condition()
+        self.busy = 0            # records queued or being written
+        self.running = False
+        self.thread: threading.Thread | None = None
+
+    def put(self, cur, stream, data) -> None:
+        with self.cv:
+            while self.busy >= self.LIMIT:
+                self.cv.wait()
+            self.queue.append((cur, stream, data))
+            self.busy += 1
+            if not self.running:
+                self.running = True
+                self.thread = threading.Thread(target=self._run, name="restore-writer", daemon=True)
+                self.thread.start()
+            else:
+                self.cv.notify_all()
+
+    def drain(self) -> None:
+        with self.cv:
+            while self.busy:
+                self.cv.wait()
+
+    def stop(self) -> None:
+        self.drain()
+        with self.cv:
+            thread = self.thread if self.running else None
+            if thread is not None:
+                self.queue.append(None)
+                self.cv.notify_all()
+        if thread is not None:
+            thread.join()
+
+    def _run(self) -> None:
+        write = self.restorer.write_data
+        cv = self.cv
+        queue = self.queue
+        while True:
+            with cv:
+                while not queue:
+                    if not cv.wait(1.0) and not queue:
+                        self.running = False
+                        return
+                item = queue.popleft()
+                if item is None:
+                    self.running = False
+                    return
+            try:
+                cur = item[0]
+                if cur.extract:
+                    write(cur, item[1], item[2])
+            except Exception as exc:  # noqa: BLE001 - reported like a write error
+                try:
+                    self.restorer._msg(jmsg.M_ERROR, f"Write error on {item[0].path}: ERR={exc}")
+                except Exception:  # noqa: BLE001
+                    pass
+                item[0].extract = False
+            finally:
+                with cv:
+                    self.busy -= 1
+                    cv.notify_all()
 
 
 def _umask() -> int:
