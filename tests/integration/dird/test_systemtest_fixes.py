@@ -52,3 +52,24 @@ def test_restore_select_with_unknown_client_proposes_catalog_clients(director, j
     assert out.rstrip().endswith("Job queued. JobId=101")
     (jcr,) = jobs
     assert jcr.restore_jobids == "1"
+
+
+def test_restore_hints_at_the_other_job_type(director, jobs):
+    # restore:check-hints: no full backup of the asked kind, but one of the
+    # other kind (backup / archive): Bareos says so and suggests the command.
+    fill_golden_job(director)
+    con = connect(director)
+    try:
+        out = con.call("restore archive client=bareos-fd fileset=SelfTest where=/tmp/r "
+                       "select all done yes").decode()
+        assert "No Full backup archive before" in out
+        assert "A suitable full backup was found. Try normal restore <...> instead.\n" in out
+        director.catalog.sql("UPDATE Job SET Type = 'A' WHERE JobId = 1")
+        out = con.call("restore client=bareos-fd fileset=SelfTest where=/tmp/r "
+                       "select all done yes").decode()
+        assert "No Full backup before" in out
+        assert ("A suitable full backup archive was found. Try restore archive <...> "
+                "instead.\n") in out
+    finally:
+        con.close()
+    assert jobs == []

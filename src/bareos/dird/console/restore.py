@@ -607,6 +607,15 @@ def select_backups_before_date(ua, rx, date: str) -> bool:
     if not full:
         ua.error_msg(f"No Full backup{'' if rx.job_type == jobcodes.JT_BACKUP else ' archive'} "
                      f"before {date} found.\n")
+        # as Bareos: a full job of the other kind (backup / archive) gets a hint
+        other = jobcodes.JT_ARCHIVE if rx.job_type == jobcodes.JT_BACKUP else jobcodes.JT_BACKUP
+        _c, alt = cat.sql(base + " AND Job.Level = 'F' LIMIT 1", [cid, date, other, fileset] + pool_args)
+        if alt:
+            if other == jobcodes.JT_BACKUP:
+                ua.send_msg("A suitable full backup was found. Try normal restore <...> instead.\n")
+            else:
+                ua.send_msg("A suitable full backup archive was found. "
+                            "Try restore archive <...> instead.\n")
         return False
     ids = [int(full[0][0])]
     tdate = int(full[0][1] or 0)
