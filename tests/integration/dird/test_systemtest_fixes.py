@@ -73,3 +73,16 @@ def test_restore_hints_at_the_other_job_type(director, jobs):
     finally:
         con.close()
     assert jobs == []
+
+
+def test_failed_reload_error_reaches_messages(director, director_config_dir):
+    # reload:add-duplicate-job: the parser's complaint is in `messages`
+    job = director_config_dir / "bareos-dir.d" / "job" / "backup-bareos-fd.conf"
+    (director_config_dir / "bareos-dir.d" / "job" / "dup.conf").write_text(job.read_text())
+    con = connect(director)
+    try:
+        assert "failed to reload" in con.call("reload").decode()
+        out = con.call("messages").decode()
+    finally:
+        con.close()
+    assert 'Attempt to define second Job resource named "backup-bareos-fd" is not permitted' in out

@@ -14,6 +14,11 @@ def run(ua) -> bool:
         ok = True
     except ConfigError as exc:
         log.error("reload failed, keeping the running configuration: %s", exc)
+        # as Bareos, the parser's error reaches the console's messages
+        import time as _time
+
+        d.console_messages.add("%s %s: ERROR: Config error: %s\n"
+                               % (_time.strftime("%d-%b %H:%M"), d.name, exc))
         ok = False
     ua.send.object_start("reload")
     ua.send.kv("success", ok, "reloaded\n" if ok else "failed to reload\n")
