@@ -307,11 +307,11 @@ class Backup:
             elif ch == "s":
                 changed = old.st_size != st.st_size
             elif ch == "a":
-                changed = old.st_atime != int(st.st_atime)
+                changed = old.st_atime != _secs(st, "st_atime")
             elif ch == "m":
-                changed = old.st_mtime != int(st.st_mtime)
+                changed = old.st_mtime != _secs(st, "st_mtime")
             elif ch == "c":
-                changed = old.st_ctime != int(st.st_ctime)
+                changed = old.st_ctime != _secs(st, "st_ctime")
             elif ch == "d":
                 changed = old.st_size > st.st_size
             elif ch == "A":
@@ -880,6 +880,15 @@ class Backup:
 
 _LARGE_FILE = 256 * 1024          # files from this size on take the pooled/parallel paths
 _DATA_OFF = 12                    # packet header (4) + sparse offset (8) before the data
+
+
+def _secs(st, name: str) -> int:
+    """A time of *st* in whole seconds as the stat packet holds it (the floor
+    of the nanoseconds, also before 1970); plugins give plain ints."""
+    ns = getattr(st, name + "_ns", None)
+    if ns is not None:
+        return ns // 1_000_000_000
+    return int(getattr(st, name) // 1)
 
 
 def _name_bytes(name) -> bytes:

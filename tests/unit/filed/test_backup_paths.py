@@ -331,3 +331,28 @@ def test_regular_file_types(tmp_path):
     ok, _jcr, raw = _backup(tmp_path, "MH")
     got = _file_data(_records(raw))
     assert got[str(root / "text")]["attrs"].type == FT_REG
+
+
+def test_accurate_compares_times_as_the_stat_packet_holds_them(tmp_path):
+    """An mtime before 1970 with a fraction: the stat packet holds its floor,
+    so an unchanged file compares equal (int() would round towards zero)."""
+    from bareos.filed.backup import AccurateList
+    from bareos.lib.stat import encode_stat
+
+    root = tmp_path / "tree"
+    root.mkdir()
+    f = root / "old"
+    f.write_bytes(b"x")
+    os.utime(f, ns=(-2_500_000_000, -2_500_000_000))
+    g = root / "new"
+    g.write_bytes(b"y")
+    jcr = Jcr(_fd_daemon(tmp_path, "Director = unit-dir = all, !skipped"), None)
+    jcr.accurate = True
+    jcr.accurate_list = AccurateList()
+    for p in (f, root):
+        name = str(p) + ("/" if p == root else "")
+        jcr.accurate_list.add_message(name.encode() + b"\0" + encode_stat(os.lstat(p)).encode() + b"\0\0" + b"0")
+    ok, jcr, raw = _backup(tmp_path, "MHCmcs:", jcr=jcr, level="I")
+    assert ok
+    names = [decode_attributes(d[0]).fname for _fi, s, d in _records(raw) if s == STREAM_UNIX_ATTRIBUTES]
+    assert str(f) not in names and str(g) in names
