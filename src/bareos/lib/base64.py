@@ -14,7 +14,7 @@ Two different things carry the name in Bareos:
 
 from __future__ import annotations
 
-from base64 import b64encode as _b64encode
+from binascii import b2a_base64 as _b2a_base64
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -23,13 +23,15 @@ _MASK32 = 0xFFFFFFFF
 
 def bin_to_base64(data: bytes | bytearray, compatible: bool = False) -> str:
     """Encode *data*; ``compatible=True`` gives the standard variant."""
+    if compatible:
+        return _b2a_base64(data, newline=False).rstrip(b"=").decode("ascii")
     data = bytes(data)
-    if compatible or data.isascii():
-        # Without bytes >= 0x80 both variants are RFC 4648 without padding,
-        # except that the Bareos one leaves a last partial group right-aligned.
-        text = _b64encode(data).rstrip(b"=").decode("ascii")
+    if data.isascii():
+        # Without bytes >= 0x80 the Bareos variant is RFC 4648 without
+        # padding, except for its right-aligned last partial group.
+        text = _b2a_base64(data, newline=False).rstrip(b"=").decode("ascii")
         rem = (len(data) * 8) % 6
-        if rem and not compatible:
+        if rem:
             text = text[:-1] + ALPHABET[_VALUE[text[-1]] >> (6 - rem)]
         return text
     return _bin_to_base64_bareos(data)
