@@ -12,10 +12,10 @@ import re
 import struct
 import time
 
+from bareos.cats.catalog import split_filename
 from bareos.lib import bnet, streams
 from bareos.lib import stat as statmod
 from bareos.lib.base64 import bin_to_base64
-from bareos.cats.catalog import split_filename
 
 log = logging.getLogger("bareos.dird.catreq")
 

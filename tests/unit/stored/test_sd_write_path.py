@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from bareos.lib import bnet
 from bareos.stored import protocol as P
-from bareos.stored.volume.record import RecordReader, RecordWriter
 from bareos.stored.volume.block import BlockReader
+from bareos.stored.volume.record import RecordReader, RecordWriter
 
 
 def test_attribute_packets_are_the_packets_send_would_write():
