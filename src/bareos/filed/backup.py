@@ -263,6 +263,7 @@ class Backup:
         self._no_xattr_devs: set[int] = set()     # filesystems that said ENOTSUP
         self._lock = threading.Lock()              # jcr.job_bytes (compression workers)
         self._pool: _BufferPool | None = None
+        self._cpool: _BufferPool | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._workers = _compress_workers()
         self._skipped_wanted = _message_wanted(jcr, jmsg.M_SKIPPED)
@@ -813,55 +814,85 @@ class Backup:
             if jcr.is_canceled:
                 break
 
-    def _compress_packet(self, algo: int, level: int, prefix: bytes, data: bytes) -> bytes:
-        """Worker thread: one framed data packet of a compressed chunk."""
-        parts = compression.compress_parts(algo, level, data)
-        n = len(prefix) + sum(len(p) for p in parts)
-        self._add_job_bytes(n)
-        return b"".join((_HDR.pack(n), prefix, *parts))
+    def _compress_group(self, algo: int, level: int, items: list, release) -> bytes:
+        """Worker thread: the framed data packets of a few chunks, each
+        compressed on its own (one record per chunk, as Bareos writes)."""
+        try:
+            out = []
+            total = 0
+            for prefix, data in items:
+                parts = compression.compress_parts(algo, level, data)
+                n = len(prefix) + sum(len(p) for p in parts)
+                total += n
+                out.append(_HDR.pack(n))
+                out.append(prefix)
+                out.extend(parts)
+            self._add_job_bytes(total)
+            return b"".join(out)
+        finally:
+            release()
 
     def _send_compressed_parallel(self, ff: FFPkt, fd: int, sparse: bool, unsized: bool,
                                   digest) -> None:
-        """Chunks are read and hashed here and compressed on worker threads;
-        the sender writes the results in submission order.  Every chunk of
-        this file is compressed before the file's EOD goes out."""
+        """Chunks are read (a few per ``readv``) and hashed here and
+        compressed on worker threads, a group of chunks per task; the sender
+        writes the results in submission order.  Every chunk of this file
+        is compressed before the file's EOD goes out."""
         jcr = self.jcr
         w = self.w
         algo, level = ff.opts.compress_algo, ff.opts.compress_level
         size = ff.statp.st_size
         rsize = self.buf_size - 8 if sparse else self.buf_size
+        count = max(1, min(8, w.batch // rsize))
         ex = self._executor
         if ex is None:
             ex = self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="fd-compress")
-        buf = self._buf
-        view = memoryview(buf)[:rsize]
-        bufs = (view,)
+        pool = self._cpool
+        if pool is None or pool.key != (rsize, count):
+            pool = self._cpool = _BufferPool(rsize * count, (rsize, count), self._workers + 4)
+        zero = self._zero
         pending: deque = deque()
         addr = 0
         readv = os.readv
         try:
             while True:
+                b = pool.get()
+                mv = memoryview(b)
                 try:
-                    n = readv(fd, bufs)
+                    n = readv(fd, [mv[k * rsize:(k + 1) * rsize] for k in range(count)])
                 except OSError as exc:
+                    pool.put(b)
                     self._read_error(ff, exc)
                     break
                 if not n:
+                    pool.put(b)
                     break
-                prefix = b""
-                if sparse:
-                    if ((n == rsize and addr + n < size) or unsized) and buf[:n] == self._zero[:n]:
-                        addr += n
-                        continue
-                    prefix = _OFFSET.pack(addr)
-                    addr += n
-                data = bytes(view[:n])
-                jcr.read_bytes += n
-                if digest is not None:
-                    digest.update(data)
-                fut = ex.submit(self._compress_packet, algo, level, prefix, data)
-                w.send_future(fut)
-                pending.append(fut)
+                items = []
+                pos = 0
+                nread = 0
+                while pos < n:
+                    ln = rsize if n - pos > rsize else n - pos
+                    chunk = mv[pos:pos + ln]
+                    pos += ln
+                    prefix = b""
+                    if sparse:
+                        if ((ln == rsize and addr + ln < size) or unsized) and \
+                                b[pos - ln:pos] == zero[:ln]:
+                            addr += ln
+                            continue
+                        prefix = _OFFSET.pack(addr)
+                        addr += ln
+                    nread += ln
+                    if digest is not None:
+                        digest.update(chunk)
+                    items.append((prefix, chunk))
+                jcr.read_bytes += nread
+                if not items:
+                    pool.put(b)
+                else:
+                    fut = ex.submit(self._compress_group, algo, level, items, pool.releaser(b))
+                    pending.append(fut)
+                    w.send_future(fut)
                 while pending and pending[0].done():
                     pending.popleft()
                 if jcr.is_canceled:
@@ -870,7 +901,7 @@ class Backup:
             for fut in pending:       # no worker touches the job after this file
                 try:
                     fut.result()
-                except BaseException:  # noqa: BLE001 - the sender reports it
+                except BaseException:  # noqa: BLE001, S110 - the sender reports it
                     pass
 
 
