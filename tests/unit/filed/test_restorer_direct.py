@@ -169,9 +169,33 @@ def test_digests_checked_only_on_request(tmp_path):
     assert jcr.messages == []
 
 
+def test_gzip_records_with_and_without_the_fast_inflater(tmp_path, monkeypatch):
+    import zlib
+
+    from bareos.filed import restore as R
+    recs, expect = build()
+    for inflate in (R._inflate, zlib.decompress):
+        monkeypatch.setattr(R, "_inflate", inflate)
+        jcr = Jcr()
+        r = Restorer(jcr, where=str(tmp_path / inflate.__module__))
+        for rec in recs:
+            r.record(*rec)
+        r.finish()
+        assert jcr.messages == []
+        check_tree(tmp_path / inflate.__module__ / "data", expect)
+    # a damaged new-style record: the general decoder's message
+    jcr = Jcr()
+    r = Restorer(jcr, where=str(tmp_path / "bad"))
+    r.record(*attr(1, FT_REG, "/d/f", St(0o100644, 10)))
+    good = compression.compress_record(compression.COMPRESS_GZIP, 6, b"q" * 10)
+    r.record(1, STREAM_COMPRESSED_DATA, good[:12] + b"\0" * (len(good) - 12))
+    r.finish()
+    assert [t for m, t in jcr.messages if m == jmsg.M_ERROR and "Uncompression error" in t and "GZIP" in t]
+
+
 def test_bad_compressed_record_in_the_writer_thread_is_reported(tmp_path):
     jcr = Jcr()
-    r = Restorer(jcr, where=str(tmp_path))
+    r = Restorer(jcr, where=str(tmp_path), threaded=True)
     r.record(*attr(1, FT_REG, "/d/f", St(0o100644, 10)))
     r.record(1, STREAM_GZIP_DATA, __import__("zlib").compress(b"a" * 10))
     r.record(1, STREAM_GZIP_DATA, b"not gzip at all")     # second record: writer thread
