@@ -478,12 +478,18 @@ class BsrMatcher:
             all_done = all_done and st.done
         return ALL_DONE if all_done else NO_MATCH
 
-    def match(self, volume_name: str, rec, session=None) -> int:
-        """Convenience for :class:`bareos.stored.volume.record.Record` values."""
+    def match(self, volume_name: str, rec, session=None, address: int | None = None) -> int:
+        """Convenience for :class:`bareos.stored.volume.record.Record` values.
+
+        *address* is the end address of the block being read when the record
+        was completed; it is the one to match: a record split over two volumes
+        carries the address of its first part, on the previous volume, which
+        says nothing about the current volume's VolAddr range."""
         return self.match_record(volume_name, rec.file_index, rec.stream,
                                  vol_session_id=rec.vol_session_id,
                                  vol_session_time=rec.vol_session_time,
-                                 address=rec.address, data=rec.data, session=session)
+                                 address=rec.address if address is None else address,
+                                 data=rec.data, session=session)
 
     @staticmethod
     def _match_entry(e: BsrEntry, st: _EntryState, volume_name, fi, stream, sid, stime,

@@ -233,6 +233,7 @@ def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReade
                 continue
             if not first and not matcher.match_block(item.vol_session_id, item.vol_session_time):
                 continue
+            here = item.offset + item.header.block_len - 1
             for rec in reader.read_block(item):
                 fi = rec.file_index
                 if first:
@@ -250,7 +251,7 @@ def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReade
                     elif fi == EOS_LABEL:
                         sessions.pop(key, None)
                     continue
-                m = matcher.match(name, rec, sessions.get(key))
+                m = matcher.match(name, rec, sessions.get(key), here)
                 if m == ALL_DONE:
                     result = ALL_DONE
                     done = True

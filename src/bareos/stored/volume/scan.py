@@ -51,6 +51,7 @@ def scan_volume(fileobj, *, name: str = "volume", checksum: bool = True,
         if (matcher is not None and volume is not None
                 and not matcher.match_block(item.vol_session_id, item.vol_session_time)):
             continue
+        here = item.offset + item.header.block_len - 1
         for rec in rr.read_block(item):
             fi = rec.file_index
             if volume is None:
@@ -76,7 +77,7 @@ def scan_volume(fileobj, *, name: str = "volume", checksum: bool = True,
                 continue
             if matcher is not None:
                 key = (rec.vol_session_id, rec.vol_session_time)
-                r = matcher.match(volume.volume_name, rec, sessions.get(key))
+                r = matcher.match(volume.volume_name, rec, sessions.get(key), here)
                 if r == ALL_DONE:
                     return
                 if r == NO_MATCH:
