@@ -111,7 +111,7 @@ def _alive(bs) -> bool:
         return False
     try:
         pending = bs.sock.pending() if isinstance(bs.sock, ssl.SSLSocket) else 0
-        if not pending:
+        if not pending and not getattr(bs, "buffered", 0):
             r, _, _ = select.select([bs.sock], [], [], 0)
             if not r:
                 return True
@@ -120,7 +120,8 @@ def _alive(bs) -> bool:
                 bs.recv(timeout=0.05)
             except TimeoutError:
                 return True
-            if isinstance(bs.sock, ssl.SSLSocket) and bs.sock.pending():
+            if getattr(bs, "buffered", 0) or (isinstance(bs.sock, ssl.SSLSocket)
+                                               and bs.sock.pending()):
                 continue
             r, _, _ = select.select([bs.sock], [], [], 0)
             if not r:

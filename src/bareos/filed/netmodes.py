@@ -162,7 +162,9 @@ class DirectorDialer:
     def _wait_for_data(self, bs) -> bool:
         while not self.stop.is_set():
             try:
-                if isinstance(bs.sock, ssl.SSLSocket) and bs.sock.pending():
+                # packets BSock already read ahead are invisible to select()
+                if getattr(bs, "buffered", 0) or (isinstance(bs.sock, ssl.SSLSocket)
+                                                  and bs.sock.pending()):
                     return True
                 r, _, _ = select.select([bs.sock], [], [], IDLE_POLL)
             except (OSError, ValueError):
