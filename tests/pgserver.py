@@ -118,7 +118,7 @@ class PgServer:
         self.datadir = os.path.join(self.tmpdir, "data")
         self._cmd([
             os.path.join(self.bindir, "initdb"), "-D", self.datadir,
-            "--username", SUPERUSER, "--auth", "trust", "--encoding", "UTF8",
+            "--username", SUPERUSER, "--auth", "trust", "--encoding", "SQL_ASCII",
             "--locale", "C", "--no-sync",
         ])
         with open(os.path.join(self.datadir, "postgresql.conf"), "a") as f:

@@ -277,7 +277,9 @@ with psycopg.connect(**admin) as conn:
         conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
     elif what == "create_bareos_database":
         conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
-        conn.execute('CREATE DATABASE "%s" OWNER "%s"' % (name, user))
+        # as Bareos's create script: SQL_ASCII, the only encoding its Director takes
+        conn.execute('CREATE DATABASE "%s" OWNER "%s" ENCODING \'SQL_ASCII\' LC_COLLATE \'C\' '
+                     'LC_CTYPE \'C\' TEMPLATE template0' % (name, user))
     # make_bareos_tables / grant_bareos_privileges: the Director creates the
     # tables of an empty catalog itself, the role owns the database
 '''

@@ -35,14 +35,24 @@ class PostgreSQLCatalog(Catalog):
         self._db_errors = (psycopg.Error,)
         kwargs = dict(params.conninfo())
         kwargs["autocommit"] = True
+        # The database is SQL_ASCII (bytes as they come, as Bareos wants it);
+        # the client side speaks UTF-8 so that psycopg encodes and decodes text.
+        kwargs.setdefault("client_encoding", "UTF8")
         try:
             # Fail early with a clear message when the server is unreachable.
-            psycopg.connect(connect_timeout=10, **kwargs).close()
+            with psycopg.connect(connect_timeout=10, **kwargs) as conn:
+                row = conn.execute("SELECT getdatabaseencoding()").fetchone()
         except psycopg.Error as exc:
             raise CatalogError(
                 f'Catalog "{params.catalog_name}": cannot connect to PostgreSQL '
                 f"database {params.name!r}: {str(exc).strip()}"
             ) from exc
+        encoding = row[0] if row else "(unknown)"
+        if encoding != "SQL_ASCII":  # as Bareos's CheckDatabaseEncoding
+            raise CatalogError(
+                f'Encoding error for database "{params.name}". '
+                f"Wanted SQL_ASCII, got {encoding}"
+            )
         self.pool = psycopg_pool.ConnectionPool(
             kwargs=kwargs,
             min_size=min(min_size, params.pool_size),
