@@ -35,6 +35,7 @@ PASSING = [
     "messages",
     "list-backups",
     "sparse-file",
+    "reload",
 ]
 
 

@@ -24,8 +24,11 @@ def pid_file_path(args, cfg) -> str | None:
 
 
 def main(argv=None) -> int:
+    from bareos.dird.director import startup_check
+
     args, cfg = cli.parse_and_load(sys.argv[1:] if argv is None else argv, SCHEMA,
-                                   prog="bareos-dir", description="Bareos Director")
+                                   prog="bareos-dir", description="Bareos Director",
+                                   check=startup_check)
     if cfg is None:
         return args.exit_code
     setup_logging(args, "bareos-dir")

@@ -59,6 +59,52 @@ def listen_addresses(res, default_port: int, addresses_key: str, port_key: str,
     return [(host or "", port)]
 
 
+def check_catalogs(config) -> tuple[list[str], list[str]]:
+    """Bareos's CheckCatalog at start-up, ``-t`` and reload, for the
+    PostgreSQL catalogs: every one is connected to and must pass the checks
+    done at connect (the SQL_ASCII encoding).  Returns (errors, warnings).
+
+    A database that is there but refused is an error: the Director does not
+    start, ``-t`` fails, a reload keeps the running configuration.  A server
+    that cannot be reached is only a warning here (Bareos stops; we open the
+    catalog when a job first needs it and report it then).  SQLite catalogs
+    (ours, not Bareos's) are files of the Director and are not touched."""
+    from bareos.cats import CatalogError, CatalogParams, open_catalog
+
+    errors: list[str] = []
+    warnings: list[str] = []
+    director = config.first("Director")
+    workdir = director.get("Working Directory") if director is not None else None
+    for res in config.resources("Catalog"):
+        try:
+            params = CatalogParams.from_resource(res, workdir)
+        except CatalogError as exc:
+            errors.append('Could not open Catalog "%s": %s' % (res.name, exc))
+            continue
+        if params.is_sqlite:
+            continue
+        try:
+            open_catalog(params, check=False).close()
+        except CatalogError as exc:
+            text = 'Could not open Catalog "%s", database "%s": %s' % (res.name, params.name, exc)
+            (warnings if exc.__cause__ is not None else errors).append(text)
+    return errors, warnings
+
+
+def startup_check(config, test_only: bool = False) -> tuple[list[str], list[str]]:
+    """The checks of the configuration beyond the parser's, before the
+    Director starts (and with ``-t``): the catalogs.  (errors, warnings)."""
+    return check_catalogs(config)
+
+
+class CatalogCheckError(Exception):
+    """A new configuration names a catalog the Director cannot use."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
 class Director:
     """One running Director."""
 
@@ -142,11 +188,32 @@ class Director:
         from bareos.lib.config import load_config
 
         new = load_config(self.config_path, SCHEMA)
+        errors, warnings = check_catalogs(new)
+        for text in warnings:
+            log.warning("%s", text)
+        if errors:
+            raise CatalogCheckError(errors)
         with self._lock:
             self.config = new
             self.handshake_modes.clear()
         if getattr(self, "scheduler", None) is not None:
             self.scheduler.reload()
+
+    def daemon_message(self, mtype: int, text: str) -> None:
+        """A message of the Director itself, not of a job (Bareos's Jmsg with
+        the console's JobId 0): ``bareos-dir JobId 0: Fatal error: ...``,
+        through the Director's Messages resource."""
+        from bareos.lib import jmsg
+
+        from .msgs import MessageSink
+
+        prefix = {jmsg.M_FATAL: "Fatal error: ", jmsg.M_ERROR: "Error: ",
+                  jmsg.M_WARNING: "Warning: "}.get(mtype, "")
+        res = self.resource
+        messages = self.get("Messages", res.get("Messages")) if res.get("Messages") else None
+        if messages is None:
+            messages = self.config.first("Messages")
+        MessageSink(self, messages).deliver(mtype, "%s JobId 0: %s%s" % (self.name, prefix, text))
 
     # -- the catalog -----------------------------------------------------------
     @property

@@ -503,10 +503,38 @@ def select_jobids_or_files(ua, rx) -> int:
                 return 0
             start = str(job.get("StartTime") or "")
             ua.send_msg(f"Selecting jobs to build the Full state at {start}\n")
-            ids = cat.accurate_jobids(int(job["ClientId"] or 0), int(job["FileSetId"] or 0),
-                                      jobcodes.L_INCREMENTAL, before=_after(start))
-            rx.jobids = ids
+            # the state of the jobs of that job's kind (archive or backup), as Bareos
+            job_type = jobcodes.JT_ARCHIVE if job.get("Type") == jobcodes.JT_ARCHIVE \
+                else jobcodes.JT_BACKUP
+            rx.jobids = _state_jobids(cat, int(job["ClientId"] or 0), int(job["FileSetId"] or 0),
+                                      _after(start), job_type)
     return _check_jobids(ua, rx)
+
+
+def _state_jobids(cat, client_id: int, fileset_id: int, before: str, job_type: str) -> list[int]:
+    """The Full, Differential and Incrementals that make up the state before
+    *before*, of backups or (``A``) of archives; oldest first."""
+    if job_type == jobcodes.JT_BACKUP:
+        return cat.accurate_jobids(client_id, fileset_id, jobcodes.L_INCREMENTAL, before=before)
+    base = ("SELECT JobId, StartTime FROM Job WHERE Type = ? AND JobStatus IN ('T', 'W') "
+            "AND ClientId = ? AND FileSetId = ? AND StartTime < ? ")
+    args = [job_type, client_id, fileset_id, before]
+    later = "AND (StartTime > ? OR (StartTime = ? AND JobId > ?)) "
+    with cat.transaction() as tx:
+        full = tx.query(base + "AND Level = 'F' ORDER BY StartTime DESC, JobId DESC LIMIT 1", args)
+        if not full:
+            return []
+        ids = [int(full[0][0])]
+        since = full[0][1]
+        diff = tx.query(base + "AND Level = 'D' " + later + "ORDER BY StartTime DESC, JobId DESC "
+                        "LIMIT 1", args + [since, since, ids[-1]])
+        if diff:
+            ids.append(int(diff[0][0]))
+            since = diff[0][1]
+        incs = tx.query(base + "AND Level = 'I' " + later + "ORDER BY StartTime, JobId",
+                        args + [since, since, ids[-1]])
+        ids.extend(int(r[0]) for r in incs)
+    return ids
 
 
 def _after(stamp: str) -> str:

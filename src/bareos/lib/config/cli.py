@@ -98,11 +98,17 @@ def export_config(cfg, words: list[str], verbose: bool, out, err) -> int:
 
 
 def parse_and_load(argv, schema, prog: str, description: str | None = None,
-                   out=None, err=None):
+                   out=None, err=None, check=None):
     """Parse options and load the configuration.
 
     Returns ``(args, cfg)``.  ``cfg`` is None when the run is over: then
     ``args.exit_code`` says how (``-t`` ok: 0, config error: 1, ``--xc``: 0).
+
+    *check*, when given, is called as ``check(cfg, test_only)`` after a
+    successful load (for ``-t`` and for a real start, not for ``--xc``) and
+    returns ``(errors, warnings)``, lists of texts: errors end the run with
+    status 1 (``<prog> JobId 0: Fatal error: <text>`` and ``Please correct
+    configuration file: <config>``), warnings are printed.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -115,7 +121,10 @@ def parse_and_load(argv, schema, prog: str, description: str | None = None,
     try:
         cfg = load_config(args.config, schema)
     except ConfigError as e:
-        err.write("%s: ERROR TERMINATION\nConfig error: %s\n" % (prog, e))
+        if e.is_resource_check:  # Bareos's CheckResources: a fatal message
+            err.write("%s JobId 0: %s" % (prog, e.bareos_text(args.config or default_config_dir())))
+        else:
+            err.write("%s: ERROR TERMINATION\nConfig error: %s\n" % (prog, e))
         args.exit_code = 1
         args.error = e
         return args, None
@@ -125,6 +134,17 @@ def parse_and_load(argv, schema, prog: str, description: str | None = None,
     if args.export_config is not None:
         args.exit_code = export_config(cfg, args.export_config, args.verbose > 0, out, err)
         return args, None
+    if check is not None:
+        errors, warnings = check(cfg, bool(args.test_config))
+        for text in warnings:
+            err.write("%s: Warning: %s\n" % (prog, text))
+        if errors:
+            for text in errors:
+                err.write("%s JobId 0: Fatal error: %s\n" % (prog, text))
+            err.write("%s: ERROR TERMINATION\nPlease correct configuration file: %s\n"
+                      % (prog, args.config or default_config_dir()))
+            args.exit_code = 1
+            return args, None
     if args.test_config:
         return args, None
     return args, cfg
