@@ -19,7 +19,10 @@ import re
 import struct
 
 from bareos.lib.stat import (
-    Attributes, AttributeFormatError, StatPacket, decode_attributes, decode_stat,
+    Attributes,
+    StatPacket,
+    decode_attributes,
+    decode_stat,
 )
 from bareos.lib.streams import AR_DATA_STREAM, FT_MASK, FT_RESTORE_FIRST
 

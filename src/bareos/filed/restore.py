@@ -11,7 +11,6 @@ checked against what was written.
 
 from __future__ import annotations
 
-import collections
 import os
 import queue
 import stat as S

@@ -5,15 +5,26 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bareos.filed.attrfast import decode_attributes_fast, decode_stat_fast, parse_rechdr
 from bareos.lib.scan import bsscanf
 from bareos.lib.stat import (
-    AttributeFormatError, decode_attributes, decode_stat, encode_attributes, encode_stat,
+    AttributeFormatError,
+    decode_attributes,
+    decode_stat,
+    encode_attributes,
+    encode_stat,
     to_base64_int,
 )
-from bareos.lib.streams import AR_DATA_STREAM, FT_DIREND, FT_LNK, FT_REG, FT_RESTORE_FIRST
+from bareos.lib.streams import (
+    AR_DATA_STREAM,
+    FT_DIREND,
+    FT_LNK,
+    FT_REG,
+    FT_RESTORE_FIRST,
+)
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 ints = st.integers(min_value=-(1 << 70), max_value=1 << 70)

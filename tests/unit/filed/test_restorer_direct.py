@@ -14,8 +14,16 @@ from bareos.filed.restore import Restorer
 from bareos.lib import compression, jmsg
 from bareos.lib.stat import encode_attributes, encode_stat
 from bareos.lib.streams import (
-    FT_DIREND, FT_LNK, FT_LNKSAVED, FT_REG, STREAM_COMPRESSED_DATA, STREAM_FILE_DATA,
-    STREAM_GZIP_DATA, STREAM_MD5_DIGEST, STREAM_SPARSE_DATA, STREAM_UNIX_ATTRIBUTES,
+    FT_DIREND,
+    FT_LNK,
+    FT_LNKSAVED,
+    FT_REG,
+    STREAM_COMPRESSED_DATA,
+    STREAM_FILE_DATA,
+    STREAM_GZIP_DATA,
+    STREAM_MD5_DIGEST,
+    STREAM_SPARSE_DATA,
+    STREAM_UNIX_ATTRIBUTES,
 )
 
 

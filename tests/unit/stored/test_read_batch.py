@@ -5,9 +5,9 @@ from __future__ import annotations
 import socket
 import threading
 
+from bareos.filed.attrfast import parse_rechdr
 from bareos.lib import bnet
 from bareos.lib.bsock import BSock
-from bareos.filed.attrfast import parse_rechdr
 from bareos.stored import protocol as P
 from bareos.stored.read import PacketBatch
 
