@@ -205,8 +205,7 @@ def _print_value(em: Emitter, d: Directive, value, comment: bool, verbose: bool)
     elif t == "runscript":
         _print_runscripts(em, d, value, comment, verbose)
     elif t == "source_address":
-        if value is not None:
-            em.kv(d.name, value, value, comment)
+        pass  # as Bareos: kept with the addresses, never printed on its own
     # msgs, addresses_port, addresses_address, shrtrunscript: printed elsewhere
 
 
