@@ -494,7 +494,7 @@ class DirSession:
             if when == SCRIPT_AFTER and not ((ok_job and rs.on_success) or (not ok_job and rs.on_failure)):
                 continue
             cmd = self.edit_job_codes(rs.command)
-            jcr.jmsg(jmsg.M_INFO, f'{label}: run command "{cmd}"')
+            jcr.jmsg(jmsg.M_INFO, f'shell command: run {label} "{cmd}"')
             try:
                 proc = subprocess.run(shlex.split(cmd), stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, timeout=24 * 3600, check=False)
@@ -507,9 +507,12 @@ class DirSession:
                 err = f"Runscript: {label} could not execute. ERR={exc}"
             if rc != 0:
                 jcr.jmsg(jmsg.M_ERROR, err)
-                if rs.abort_on_error and when == SCRIPT_BEFORE:
+                if rs.abort_on_error:
+                    # Bareos: a failing script with Fail Job On Error ends the job in
+                    # error whenever it runs (the EndJob status says so)
                     jcr.set_status(JS_ERROR)
-                    jcr.canceled.set()
+                    if when == SCRIPT_BEFORE:
+                        jcr.canceled.set()
 
     def _allowed(self, what: str) -> bool:
         allowed = None
