@@ -36,6 +36,8 @@ PASSING = [
     "list-backups",
     "sparse-file",
     "reload",
+    "parallel-jobs",
+    "pruning",
 ]
 
 
