@@ -354,7 +354,8 @@ class Backup:
     def _run(self) -> bool:
         jcr = self.jcr
         ff = FindFiles(jcr.fileset, self.estimate_file if self.estimate else self.save_file,
-                       check_changes=self.check_changes(), cancelled=lambda: jcr.is_canceled)
+                       check_changes=self.check_changes(), cancelled=lambda: jcr.is_canceled,
+                       on_unchanged=None if self.estimate else self._unchanged)
         ok = ff.run()
         if self.estimate:
             return ok
@@ -367,6 +368,15 @@ class Backup:
             if jcr.level != "F":
                 self.send_deleted()
         return ok
+
+    def _unchanged(self, fname: str, st, opts) -> int:
+        """An unchanged regular file of an Incremental (what save_file does
+        with its FT_NOCHG packet, without the packet)."""
+        jcr = self.jcr
+        jcr.num_files_examined += 1
+        if self._skipped_wanted:
+            jcr.jmsg(jmsg.M_SKIPPED, f"     Unchanged file skipped: {fname}")
+        return 1
 
     def run_plugin_commands(self) -> bool:
         """The ``Plugin =`` items of each Include (Bareos's PluginSave)."""
@@ -665,6 +675,7 @@ class Backup:
         view = self._view
         bufs = (view,)
         rsize = len(view)
+        size = ff.statp.st_size
         total = 0
         while True:
             try:
@@ -683,7 +694,12 @@ class Backup:
             if len(out) >= w.batch:
                 w.flush()
                 out = w.buf
-            if n == rsize and jcr.is_canceled:
+            if n == rsize:
+                if jcr.is_canceled:
+                    break
+            elif total == size:
+                # a short read that brought exactly the size stat gave: the
+                # end of the file (saves the read that would return 0)
                 break
         out += _EOD
         jcr.read_bytes += total

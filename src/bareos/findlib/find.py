@@ -70,16 +70,23 @@ class FFPkt:
 
 def since_time_check(since: int, incremental: bool) -> Callable[[FFPkt], bool]:
     """Bareos's CheckChanges for non-accurate Incremental/Differential: a file
-    is unchanged when mtime < since and (ctime < since or mtimeonly)."""
+    is unchanged when mtime < since and (ctime < since or mtimeonly).
+
+    Times are compared as whole seconds (the floor of the nanoseconds, as C's
+    ``st_mtime``).  The returned function carries ``since_ns`` (None for a
+    Full) so that the walk can make the same test before building a packet.
+    """
+    since_ns = int(since) * 1_000_000_000
 
     def changed(ff: FFPkt) -> bool:
         if not incremental:
             return True
         st = ff.statp
-        if int(st.st_mtime) < since and (FO_MTIMEONLY in ff.opts.flags or int(st.st_ctime) < since):
+        if st.st_mtime_ns < since_ns and (FO_MTIMEONLY in ff.opts.flags or st.st_ctime_ns < since_ns):
             return False
         return True
 
+    changed.since_ns = since_ns if incremental else None  # type: ignore[attr-defined]
     return changed
 
 
@@ -93,10 +100,15 @@ class FindFiles:
     def __init__(self, fileset: FileSet, handle: Callable[[FFPkt], int], *,
                  check_changes: Callable[[FFPkt], bool] | None = None,
                  cancelled: Callable[[], bool] | None = None,
-                 fstype_of: Callable[[str, os.stat_result], str] | None = None) -> None:
+                 fstype_of: Callable[[str, os.stat_result], str] | None = None,
+                 on_unchanged: Callable[[str, os.stat_result, FindOptions], int] | None = None) -> None:
         self.fileset = fileset
         self.handle = handle
         self.check_changes = check_changes or (lambda ff: True)
+        # the since-time test of since_time_check, made by the walk itself
+        self._since_ns = getattr(check_changes, "since_ns", None)
+        # called instead of handle(FT_NOCHG packet) for an unchanged regular file
+        self.on_unchanged = on_unchanged
         self.cancelled = cancelled or (lambda: False)
         self.fstype_of = fstype_of or _fstype.fstype
         self.linkhash: dict[tuple[int, int], CurLink] = {}
@@ -284,12 +296,79 @@ class FindFiles:
         rc = 1
         prefix = link if stripped else "/"
         with it:
+            rc = self._walk_entries(it, prefix, st.st_dev, opts)
+            if rc == 0:
+                return 0
+        self.handle(dir_ff)
+        return rc
+
+    def _walk_entries(self, it, prefix: str, dev: int, opts: FindOptions) -> int:
+        """The entries of one directory.  Regular files that the Options
+        take as they are (no patterns, no size match, no hard-link partner)
+        go the short way: one lstat, the since test on integers, and for an
+        unchanged file no packet at all when *on_unchanged* is given;
+        everything else goes through :meth:`find_one`."""
+        incexe = self.incexe
+        fast_opts = None
+        if incexe is not None and self._trivial.get(id(incexe)):
+            fast_opts = incexe.opts_list[-1] if incexe.opts_list else self._opts
+            if fast_opts.size_match is not None:
+                fast_opts = None
+        find_one = self.find_one
+        cancelled = self.cancelled
+        rc = 1
+        if fast_opts is None:
             for entry in it:
-                if self.cancelled():
+                if cancelled():
                     return 0
-                child = prefix + entry.name
-                rc = self.find_one(child, st.st_dev, False, opts)
+                rc = find_one(prefix + entry.name, dev, False, opts)
                 if rc == 0:
                     return 0
-        self.handle(dir_ff)
+            return rc
+        handle = self.handle
+        check = self.check_changes
+        unchanged = self.on_unchanged
+        top_fname = self.top_fname
+        since_ns = self._since_ns
+        mtime_only = FO_MTIMEONLY in fast_opts.flags
+        any_nlink = FO_NO_HARDLINK in fast_opts.flags
+        lstat = os.lstat
+        n = 0
+        for entry in it:
+            n += 1
+            if not n & 15 and cancelled():
+                return 0
+            child = prefix + entry.name
+            try:
+                est = lstat(child)
+            except OSError:
+                rc = find_one(child, dev, False, opts)
+                if rc == 0:
+                    return 0
+                continue
+            mode = est.st_mode
+            if (mode & 0o170000) != 0o100000 or (est.st_nlink != 1 and not any_nlink):
+                rc = find_one(child, dev, False, opts, est)
+                if rc == 0:
+                    return 0
+                continue
+            if since_ns is not None and est.st_mtime_ns < since_ns and (
+                    mtime_only or est.st_ctime_ns < since_ns):
+                if unchanged is not None:
+                    rc = unchanged(child, est, fast_opts)
+                else:
+                    rc = handle(FFPkt(child, est, FT_NOCHG, fast_opts, top_fname, incexe))
+                if rc == 0:
+                    return 0
+                continue
+            ff = FFPkt(child, est, FT_REG, fast_opts, top_fname, incexe)
+            if not check(ff):
+                ff.type = FT_NOCHG
+            elif est.st_size == 0 and (mode & _MODE_RALL) == _MODE_RALL:
+                ff.type = FT_REGE
+            rc = handle(ff)
+            if rc == 0:
+                return 0
+        if cancelled():
+            return 0
         return rc

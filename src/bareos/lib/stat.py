@@ -159,6 +159,20 @@ def _enc(value: int) -> str:
 
 _NS = 1_000_000_000
 
+# Digits of values seen before (every value below 4096 from the start); kept
+# below _MEMO_MAX entries by starting afresh when full.
+_MEMO: dict[int, str] = dict(enumerate(_SHORT))
+_MEMO_MAX = 1 << 16
+
+
+def _memo(value: int) -> str:
+    text = _enc(value)
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+        _MEMO.update(enumerate(_SHORT))
+    _MEMO[value] = text
+    return text
+
 
 def encode_stat(st, link_fi: int = 0, data_stream: int = 0, flags: int | None = None) -> str:
     """Return the LStat string for ``st`` (an ``os.stat_result`` or anything
@@ -169,15 +183,23 @@ def encode_stat(st, link_fi: int = 0, data_stream: int = 0, flags: int | None = 
     """
     if type(st) is _os.stat_result:
         # os.stat_result gives float times; C's st_atime is the floor of the
-        # nanosecond value, which also holds before 1970.
+        # nanosecond value, which also holds before 1970.  Most fields repeat
+        # from file to file (device, mode, owner, sizes, times): their digits
+        # come from a memo; the inode number rarely does.
         if flags is None:
             flags = getattr(st, "st_flags", 0) or 0
-        enc = _enc
+        g = _MEMO.get
+        m = _memo
         return " ".join((
-            enc(st.st_dev), enc(st.st_ino), enc(st.st_mode), enc(st.st_nlink), enc(st.st_uid),
-            enc(st.st_gid), enc(st.st_rdev), enc(st.st_size), enc(st.st_blksize),
-            enc(st.st_blocks), enc(st.st_atime_ns // _NS), enc(st.st_mtime_ns // _NS),
-            enc(st.st_ctime_ns // _NS), enc(link_fi), enc(flags), enc(data_stream)))
+            g(st.st_dev) or m(st.st_dev), _enc(st.st_ino), g(st.st_mode) or m(st.st_mode),
+            g(st.st_nlink) or m(st.st_nlink), g(st.st_uid) or m(st.st_uid),
+            g(st.st_gid) or m(st.st_gid), g(st.st_rdev) or m(st.st_rdev),
+            g(st.st_size) or m(st.st_size), g(st.st_blksize) or m(st.st_blksize),
+            g(st.st_blocks) or m(st.st_blocks),
+            g(st.st_atime_ns // _NS) or m(st.st_atime_ns // _NS),
+            g(st.st_mtime_ns // _NS) or m(st.st_mtime_ns // _NS),
+            g(st.st_ctime_ns // _NS) or m(st.st_ctime_ns // _NS),
+            g(link_fi) or m(link_fi), g(flags) or m(flags), g(data_stream) or m(data_stream)))
     vals = []
     for name in _STAT_FIELDS:
         v = getattr(st, name, 0)
