@@ -511,7 +511,10 @@ class Backup:
                 jcr.job_errors += 1
                 return 0 if jcr.is_canceled else 1
             try:
-                self.send_data(ff, fd, fi, plan.data_stream, digest)
+                if t == FT_REG and plan.data_stream == STREAM_FILE_DATA and st.st_size < _LARGE_FILE:
+                    self._send_small(ff, fd, fi, STREAM_FILE_DATA, digest)   # send_data's choice
+                else:
+                    self.send_data(ff, fd, fi, plan.data_stream, digest)
             finally:
                 os.close(fd)
             if plan.chkchanges:
@@ -622,10 +625,21 @@ class Backup:
             fname = strip_path(fname, ff.opts.strip_path)
             if t == FT_LNKSAVED:
                 link = strip_path(link, ff.opts.strip_path)
-        # encode_attributes(fi, t, fname, lstat, link, b"", delta_seq), inlined
-        self.w.record(fi, STREAM_UNIX_ATTRIBUTES, b"%d %d %s\0%s\0%s\0\0%d\0" % (
-            fi, t, _name_bytes(fname), lstat.encode("ascii"), _name_bytes(link) if link else b"",
-            ff.delta_seq))
+        # encode_attributes(fi, t, fname, lstat, link, b"", delta_seq) as
+        # RecordWriter.record(fi, STREAM_UNIX_ATTRIBUTES, ...), inlined
+        data = b"%d %d %s\0%s\0%s\0\0%d\0" % (
+            fi, t, fname.encode("utf-8", "surrogateescape") if type(fname) is str else bytes(fname),
+            lstat.encode("ascii"), _name_bytes(link) if link else b"", ff.delta_seq)
+        w = self.w
+        head = b"%d 1 0" % fi
+        buf = w.buf
+        buf += _HDR.pack(len(head))
+        buf += head
+        buf += _HDR.pack(len(data))
+        buf += data
+        buf += _EOD
+        if len(buf) >= w.batch:
+            w.flush()
 
     def _add_job_bytes(self, n: int) -> None:
         # Compression workers run only inside _send_compressed_parallel, which
