@@ -474,8 +474,14 @@ def do_append_data(job, fd) -> bool:
     translate = sdplugins.translate if sdplugins.job_plugins(job) is not None else None
     dcr = job.write_dcr
     write = dcr.writer.write if dcr is not None and dcr.acquired else None
+    nrec = 0
     try:
-        while ok and not job.is_canceled:
+        while ok:
+            # a cancel is noticed within 16 records (and the chunk loop below
+            # looks every 64 chunks): is_canceled per record costs a few %
+            if not nrec & 15 and job.is_canceled:
+                break
+            nrec += 1
             item = recv()
             if item.__class__ is int:
                 if item == eod:
