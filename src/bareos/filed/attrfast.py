@@ -15,7 +15,7 @@ always agree.
 from __future__ import annotations
 
 import binascii
-import re
+import itertools
 import struct
 
 from bareos.lib.stat import (
@@ -28,7 +28,9 @@ from bareos.lib.streams import AR_DATA_STREAM, FT_MASK, FT_RESTORE_FIRST
 
 __all__ = ["decode_attributes_fast", "decode_stat_fast", "parse_rechdr"]
 
-_PLAIN = re.compile(rb"[A-Za-z0-9+/]{1,16}(?: [A-Za-z0-9+/]{1,16}){12,15}")
+_rjust = bytes.rjust
+_SIXTEEN = itertools.repeat(16)
+_DIGIT0 = itertools.repeat(b"A")
 _UNPACK: dict[int, struct.Struct] = {n: struct.Struct(">" + "Iq" * n) for n in range(13, 17)}
 _a2b = binascii.a2b_base64
 
@@ -36,11 +38,21 @@ _a2b = binascii.a2b_base64
 def decode_stat_fast(text: bytes | str) -> StatPacket:
     """:func:`bareos.lib.stat.decode_stat`, faster for ordinary packets."""
     raw = text.encode("ascii", "replace") if isinstance(text, str) else bytes(text)
-    if _PLAIN.fullmatch(raw) is None:
-        return decode_stat(text)
     parts = raw.split(b" ")
     n = len(parts)
-    vals = _UNPACK[n].unpack(_a2b(b"".join([p.rjust(16, b"A") for p in parts])))
+    joined = b"".join(map(_rjust, parts, _SIXTEEN, _DIGIT0))
+    # every field of 1 to 16 digits (padded ones are 16 long, longer ones
+    # more), 13 to 16 fields; strict base64 refuses a sign or anything else
+    # outside the alphabet
+    if len(joined) != n << 4 or not 13 <= n <= 16 or b"" in parts:
+        return decode_stat(text)
+    try:
+        decoded = _a2b(joined, strict_mode=True)
+    except binascii.Error:
+        return decode_stat(text)
+    if len(decoded) != 12 * n:
+        return decode_stat(text)
+    vals = _UNPACK[n].unpack(decoded)
     sp = StatPacket(*vals[1:26:2])
     if n > 13:
         lf = vals[27] & 0xFFFFFFFF      # Bareos keeps LinkFI as a 32-bit value

@@ -72,7 +72,7 @@ class RestoreError(Exception):
 class _File:
     __slots__ = ("fi", "attrs", "st", "path", "fd", "extract", "digest", "digest_stream",
                  "delayed", "size_written", "sparse", "had_data", "ftype", "pwriter", "plugin_rp",
-                 "background")
+                 "background", "mode_set", "owner_set")
 
     def __init__(self, fi, attrs, st, path, ftype):
         self.fi = fi
@@ -91,6 +91,8 @@ class _File:
         self.pwriter = None
         self.plugin_rp = None
         self.background = False   # data records go to the writer thread
+        self.mode_set = False     # created with its mode (no fchmod needed)
+        self.owner_set = False    # created with its owner and group (no fchown needed)
 
 
 class Restorer:
@@ -130,6 +132,12 @@ class Restorer:
         # (path, atime, mtime) of restored directories: set again at the end, because
         # files of later jobs (Incrementals) restored into them change their mtime
         self.dir_times: list[tuple[str, int, int]] = []
+        self._umask = _umask()
+        self._euid = os.geteuid() if hasattr(os, "geteuid") else -1
+        self._egid = os.getegid() if hasattr(os, "getegid") else -1
+        # directory -> its group, for the files created in it (a new file gets
+        # the directory's group or ours: when both are the one wanted, no fchown)
+        self._dir_gid: dict[str, int] = {}
 
     # -- names -------------------------------------------------------------
     def output_name(self, fname: str) -> str:
@@ -162,7 +170,7 @@ class Restorer:
         if parent and parent != directory:
             self._makepath(parent)
         try:
-            os.mkdir(directory, 0o777 & ~_umask())
+            os.mkdir(directory, 0o777 & ~self._umask)
             self.created_dirs.add(directory)
         except FileExistsError:
             pass
@@ -335,7 +343,16 @@ class Restorer:
         path = cur.path
         try:
             if ftype == FT_REG or ftype == FT_REGE:
-                cur.fd = os.open(path, _O_NEW, 0o600)
+                st = cur.st
+                mode = st.st_mode & 0o7777
+                if mode & 0o7000 or mode & self._umask:
+                    cur.fd = os.open(path, _O_NEW, 0o600)
+                else:
+                    # the mode the umask leaves as it is: made with it (no fchmod)
+                    cur.fd = os.open(path, _O_NEW, mode)
+                    cur.mode_set = True
+                if st.st_uid == self._euid and st.st_gid == self._egid:
+                    cur.owner_set = self._dir_gid_of(path) == self._egid
             elif ftype == FT_DIREND:
                 # a directory this job made or found (its files came before it)
                 return path in self.made_dirs
@@ -346,6 +363,18 @@ class Restorer:
         except OSError:
             return False
         return True
+
+    def _dir_gid_of(self, path: str) -> int:
+        """The group of the directory *path* is in (-1 when unknown)."""
+        d = path.rpartition("/")[0] or "/"
+        gid = self._dir_gid.get(d)
+        if gid is None:
+            try:
+                gid = os.stat(d).st_gid
+            except OSError:
+                gid = -1
+            self._dir_gid[d] = gid
+        return gid
 
     def stop_writer(self) -> None:
         """End the writer thread (after writing what it was given)."""
@@ -525,16 +554,19 @@ class Restorer:
         st = cur.st
         path = cur.path
         is_link = cur.ftype == FT_LNK
-        if _IS_ROOT:
+        if _IS_ROOT and not cur.owner_set:
             try:
                 if fd >= 0:
                     os.fchown(fd, st.st_uid, st.st_gid)
                 else:
                     os.chown(path, st.st_uid, st.st_gid, follow_symlinks=False)
+                    if cur.ftype == FT_DIREND:
+                        self._dir_gid.pop(path, None)
             except OSError as exc:
                 self._msg(jmsg.M_ERROR, f"Unable to set file owner {path}: ERR={exc.strerror}")
         if fd >= 0:
-            os.fchmod(fd, S.S_IMODE(st.st_mode))
+            if not cur.mode_set:
+                os.fchmod(fd, S.S_IMODE(st.st_mode))
         elif not is_link:
             os.chmod(path, S.S_IMODE(st.st_mode))
         try:
@@ -638,6 +670,15 @@ class _Writer:
 
 
 def _umask() -> int:
+    """The process's umask; read from /proc where it can be (setting it to
+    read it would race with other threads creating files)."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     m = os.umask(0)
     os.umask(m)
     return m

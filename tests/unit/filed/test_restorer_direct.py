@@ -215,3 +215,54 @@ def test_bad_compressed_record_in_the_writer_thread_is_reported(tmp_path):
     assert len(errs) == 1 and "Uncompression error" in errs[0] and "/d/f" in errs[0]
     assert (tmp_path / "d" / "g").read_bytes() == b"ok"
     assert (tmp_path / "d" / "f").read_bytes() == b"a" * 10
+
+
+def _restore_files(tmp_path, specs, where="out"):
+    """Restore regular files [(name, mode, uid, gid)] under a fresh tree."""
+    recs = []
+    for i, (name, mode, uid, gid) in enumerate(specs, 1):
+        st = St(0o100000 | mode, size=5)
+        st.st_uid, st.st_gid = uid, gid
+        recs.append(attr(i, FT_REG, "/src/" + name, st))
+        recs.append((i, STREAM_FILE_DATA, b"hello"))
+    jcr = Jcr()
+    r = Restorer(jcr, where=str(tmp_path / where))
+    for rec in recs:
+        r.record(*rec)
+    r.finish()
+    return jcr, tmp_path / where / "src"
+
+
+def test_modes_kept_whether_or_not_the_umask_allows_them(tmp_path):
+    old = os.umask(0o027)
+    try:
+        specs = [("a", 0o640, os.getuid(), os.getgid()), ("b", 0o644, os.getuid(), os.getgid()),
+                 ("c", 0o600, os.getuid(), os.getgid()), ("d", 0o2750, os.getuid(), os.getgid()),
+                 ("e", 0o000, os.getuid(), os.getgid()), ("f", 0o1700, os.getuid(), os.getgid())]
+        jcr, out = _restore_files(tmp_path, specs)
+    finally:
+        os.umask(old)
+    assert [m for m in jcr.messages if m[0] != jmsg.M_INFO] == []
+    for name, mode, _uid, _gid in specs:
+        st = os.lstat(out / name)
+        assert oct(st.st_mode & 0o7777) == oct(mode), name
+        assert st.st_mtime == 1_600_000_000
+        assert (out / name).read_bytes() == b"hello"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
+def test_owner_and_group_set_under_a_setgid_directory(tmp_path):
+    # the files' directory gives its group (setgid) to new files: the group
+    # wanted (ours) must still be set, as must a foreign owner and group
+    parent = tmp_path / "out" / "src"
+    parent.mkdir(parents=True)
+    os.chown(parent, 0, 4321)
+    os.chmod(parent, 0o2775)
+    specs = [("mine", 0o644, os.geteuid(), os.getegid()), ("theirs", 0o644, 1234, 5678)]
+    jcr, out = _restore_files(tmp_path, specs)
+    assert [m for m in jcr.messages if m[0] != jmsg.M_INFO] == []
+    st = os.lstat(out / "mine")
+    assert (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid())
+    st = os.lstat(out / "theirs")
+    assert (st.st_uid, st.st_gid) == (1234, 5678)
+    assert st.st_mode & 0o7777 == 0o644
