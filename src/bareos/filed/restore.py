@@ -226,9 +226,10 @@ class Restorer:
                 else:
                     self.write_data(cur, stream_type, data)
         elif digestmod.is_digest_stream(stream_type):
-            if cur.background:
-                self._writer.drain()
-            self.check_digest(cur, stream_type, data)
+            if self.verify_digests:       # else the record is not used
+                if cur.background:
+                    self._writer.drain()
+                self.check_digest(cur, stream_type, data)
         elif stream_type in (STREAM_ACL_LINUX_ACCESS_ACL, STREAM_ACL_LINUX_DEFAULT_ACL,
                              STREAM_XATTR_LINUX, STREAM_ACL_PLUGIN, STREAM_XATTR_PLUGIN):
             if cur.extract:
