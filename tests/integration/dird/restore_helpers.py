@@ -7,9 +7,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from bareos.bsock import DirectorConsole, DirectorConsoleJson, Password
 from bareos.lib.base64 import int_to_base64
-
 from tests.conftest import DIR_PASSWORD, GOLDEN
 
 BASE = "/srv/bareos-demo/golden-data/"
@@ -125,3 +126,28 @@ def dialogue(con, command: str, answers: list[str]) -> str:
         out.append(a + "\n")
         out.append(con.call(a).decode())
     return "".join(out)
+
+
+# -- fixtures shared by the restore-side Director tests (import them by name) --------
+
+@pytest.fixture
+def director_config_dir(tmp_path):
+    """The test Director's configuration with a SQLite catalog."""
+    from tests.conftest import write_director_config
+
+    etc = write_director_config(tmp_path)
+    use_sqlite(etc)
+    return etc
+
+
+@pytest.fixture
+def jobs(director):
+    """Keep submitted jobs from running: record them instead."""
+    submitted = []
+
+    def submit(jcr):
+        submitted.append(jcr)
+        return 100 + len(submitted)
+
+    director.jobs.submit = submit
+    return submitted

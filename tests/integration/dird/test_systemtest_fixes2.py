@@ -6,32 +6,16 @@ from __future__ import annotations
 import pytest
 
 from bareos.lib import tls
-
-from tests.integration.dird.restore_helpers import connect, dialogue, fill_golden_job, use_sqlite
+from tests.integration.dird.restore_helpers import (  # noqa: F401 (fixtures)
+    connect,
+    dialogue,
+    director_config_dir,
+    fill_golden_job,
+    jobs,
+)
 
 pytestmark = pytest.mark.skipif(not tls.psk_available(), reason="TLS-PSK needed")
 
-
-@pytest.fixture
-def director_config_dir(tmp_path):
-    from tests.conftest import write_director_config
-
-    etc = write_director_config(tmp_path)
-    use_sqlite(etc)
-    return etc
-
-
-@pytest.fixture
-def jobs(director):
-    """Keep submitted jobs from running: record them instead."""
-    submitted = []
-
-    def submit(jcr):
-        submitted.append(jcr)
-        return 100 + len(submitted)
-
-    director.jobs.submit = submit
-    return submitted
 
 
 def _reload_messages(director) -> tuple[str, str]:
