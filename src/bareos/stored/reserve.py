@@ -106,27 +106,27 @@ class DeviceManager:
 
     def known(self, stores: list[DirStore]) -> bool:
         """Does any requested device exist with the requested media type?"""
+        return any(True for _ in self._offered(stores))
+
+    def _offered(self, stores: list[DirStore], append: bool | None = None):
+        """(device, store) for every device the Director's stores name with their
+        media type (only stores of the given direction when *append* is given)."""
         for st in stores:
+            if append is not None and st.append != append:
+                continue
             for name in st.device_names:
                 for d in self.candidates(name):
                     if d.media_type == st.media_type:
-                        return True
-        return False
+                        yield d, st
 
     def reserve(self, stores: list[DirStore], append: bool, job_id: int) -> tuple[Device, DirStore] | None:
         """Pick and reserve a device for a job; None when none is free now."""
         with self.lock:
             best = None
-            for st in stores:
-                if st.append != append:
-                    continue
-                for name in st.device_names:
-                    for d in self.candidates(name):
-                        if d.media_type != st.media_type:
-                            continue
-                        score = self._score(d, st, append)
-                        if score is not None and (best is None or score > best[0]):
-                            best = (score, d, st)
+            for d, st in self._offered(stores, append):
+                score = self._score(d, st, append)
+                if score is not None and (best is None or score > best[0]):
+                    best = (score, d, st)
             if best is None:
                 return None
             _, dev, st = best
@@ -159,16 +159,10 @@ class DeviceManager:
         (the messages Bareos queues for ``Jobs waiting to reserve a drive``)."""
         out: list[str] = []
         with self.lock:
-            for st in stores:
-                if st.append != append:
-                    continue
-                for name in st.device_names:
-                    for d in self.candidates(name):
-                        if d.media_type != st.media_type:
-                            continue
-                        text = self._busy_reason(d, st, append, job_id)
-                        if text and text not in out:
-                            out.append(text)
+            for d, st in self._offered(stores, append):
+                text = self._busy_reason(d, st, append, job_id)
+                if text and text not in out:
+                    out.append(text)
         return out
 
     @staticmethod
