@@ -625,21 +625,11 @@ class Backup:
             fname = strip_path(fname, ff.opts.strip_path)
             if t == FT_LNKSAVED:
                 link = strip_path(link, ff.opts.strip_path)
-        # encode_attributes(fi, t, fname, lstat, link, b"", delta_seq) as
-        # RecordWriter.record(fi, STREAM_UNIX_ATTRIBUTES, ...), inlined
+        # encode_attributes(fi, t, fname, lstat, link, b"", delta_seq), inlined
         data = b"%d %d %s\0%s\0%s\0\0%d\0" % (
             fi, t, fname.encode("utf-8", "surrogateescape") if type(fname) is str else bytes(fname),
             lstat.encode("ascii"), _name_bytes(link) if link else b"", ff.delta_seq)
-        w = self.w
-        head = b"%d 1 0" % fi
-        buf = w.buf
-        buf += _HDR.pack(len(head))
-        buf += head
-        buf += _HDR.pack(len(data))
-        buf += data
-        buf += _EOD
-        if len(buf) >= w.batch:
-            w.flush()
+        self.w.record(fi, STREAM_UNIX_ATTRIBUTES, data)
 
     def _add_job_bytes(self, n: int) -> None:
         # Compression workers run only inside _send_compressed_parallel, which
