@@ -64,7 +64,13 @@ def _children(pid: int) -> list[int]:
 
 def cpu_seconds(pid: int) -> float:
     """User+system CPU of the process, its reaped children and its live descendants."""
-    total = 0.0
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the process, its reaped children and its
+    live descendants."""
+    user = system = 0.0
     for i, p in enumerate([pid] + _children(pid)):
         try:
             with open(f"/proc/{p}/stat") as f:
@@ -72,11 +78,13 @@ def cpu_seconds(pid: int) -> float:
         except OSError:
             continue
         # fields[0] is state (field 3); utime=14, stime=15, cutime=16, cstime=17
-        ticks = int(fields[11]) + int(fields[12])
+        u, s = int(fields[11]), int(fields[12])
         if i == 0:
-            ticks += int(fields[13]) + int(fields[14])
-        total += ticks / CLK
-    return total
+            u += int(fields[13])
+            s += int(fields[14])
+        user += u / CLK
+        system += s / CLK
+    return user, system
 
 
 def reset_peak_rss(pid: int) -> None:

@@ -41,6 +41,7 @@ class JobResult:
     files: int = 0
     bytes: int = 0
     cpu: dict = field(default_factory=dict)       # daemon -> CPU seconds during the job
+    cpu_sys: dict = field(default_factory=dict)   # daemon -> of which in the kernel
     rss: dict = field(default_factory=dict)       # daemon -> peak RSS MiB during the job
     report: str = ""
 
@@ -129,7 +130,7 @@ class System:
         pids = {n: p.pid for n, p in self.procs.items()}
         for pid in pids.values():
             procs.reset_peak_rss(pid)
-        cpu0 = {n: procs.cpu_seconds(pid) for n, pid in pids.items()}
+        cpu0 = {n: procs.cpu_split(pid) for n, pid in pids.items()}
         self.log._read()
         t0 = time.perf_counter()
         out = self.command(command)
@@ -145,10 +146,11 @@ class System:
             except Exception:  # noqa: BLE001
                 pass
             raise JobFailed(f"{self.label}: {e}; cancelled") from None
-        cpu1 = {n: procs.cpu_seconds(pid) for n, pid in pids.items()}
+        cpu1 = {n: procs.cpu_split(pid) for n, pid in pids.items()}
         rss = {n: round(procs.peak_rss_mib(pid), 1) for n, pid in pids.items()}
         res = JobResult(jobid=jobid, status=term, seconds=t1 - t0,
-                        cpu={n: round(cpu1[n] - cpu0[n], 2) for n in pids}, rss=rss, report=report)
+                        cpu={n: round(sum(cpu1[n]) - sum(cpu0[n]), 2) for n in pids},
+                        cpu_sys={n: round(cpu1[n][1] - cpu0[n][1], 2) for n in pids}, rss=rss, report=report)
         if "OK" not in term:
             raise JobFailed(f"{self.label}: job {jobid} ended '{term}':\n{report[-3000:]}")
         if "Files Restored" in report:
