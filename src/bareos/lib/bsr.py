@@ -443,6 +443,19 @@ class BsrMatcher:
         self.bsr = bsr
         self._state = [_EntryState(e) for e in bsr.entries]
         self.last_entry: BsrEntry | None = None
+        # Without Stream= and FileRegex= selections, a record with the same
+        # FileIndex, session and block address as the last match matches too
+        # (the other records of a file: its data, digest, ACLs...): nothing
+        # else in an entry depends on the record.
+        self._repeat_ok = not any(e.streams or e.fileregex for e in bsr.entries)
+        self._last_key: tuple | None = None
+
+    @property
+    def repeats_match(self) -> bool:
+        """A record with the FileIndex, session, address and volume of the
+        last match matches too (no Stream=/FileRegex= in the BSR): readers may
+        skip asking for it."""
+        return self._repeat_ok
 
     @property
     def done(self) -> bool:
@@ -469,11 +482,23 @@ class BsrMatcher:
         address); ``data`` the record data (for FileRegex on attribute
         records); ``session`` the SessionLabel of the record's job, when
         the BSR selects by JobId/Job/Client."""
+        return self.match_fields(volume_name, file_index, stream, vol_session_id,
+                                 vol_session_time, address, data, session)
+
+    def match_fields(self, volume_name: str, file_index: int, stream: int, vol_session_id: int,
+                     vol_session_time: int, address: int, data=None, session=None) -> int:
+        """:meth:`match_record` with positional arguments (the reading loop's)."""
+        if self._repeat_ok:
+            key = (file_index, vol_session_id, vol_session_time, address, volume_name)
+            if key == self._last_key:
+                return MATCH
         all_done = True
         for e, st in zip(self.bsr.entries, self._state):
             if self._match_entry(e, st, volume_name, file_index, stream, vol_session_id,
                                  vol_session_time, address, data, session):
                 self.last_entry = e
+                if self._repeat_ok:
+                    self._last_key = key
                 return MATCH
             all_done = all_done and st.done
         return ALL_DONE if all_done else NO_MATCH
@@ -560,7 +585,7 @@ class BsrMatcher:
             from bareos.lib.stat import AttributeFormatError, decode_attributes
             st.skip_file = False
             try:
-                attrs = decode_attributes(data)
+                attrs = decode_attributes(bytes(data))
             except AttributeFormatError:
                 attrs = None
             if attrs is not None and not st.regex.search(attrs.fname):

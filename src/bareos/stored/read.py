@@ -20,13 +20,13 @@ from bareos.lib.bsr import ALL_DONE, NO_MATCH, BsrMatcher
 from bareos.lib.jobcodes import JS_RUNNING
 from bareos.stored import protocol as P
 from bareos.stored.device import DeviceError, VolumeLabelError, split_address
-from bareos.stored.volume import RecordReader, SessionLabel
+from bareos.stored.volume import Record, RecordReader, SessionLabel
 from bareos.stored.volume.block import BlockReader, DamagedBlock
 from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
 
 log = logging.getLogger("bareos.stored.read")
 
-CHUNK = 1 << 20
+CHUNK = 4 << 20   # volume bytes per read (blocks are up to 1 MiB)
 _HEADER_PACK = struct.Struct("!i").pack
 
 
@@ -133,74 +133,74 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
             dev.close()
             return None
         dev.volume_name = name
-    records = volume_records(job, dev, name, matcher, reader)
-    plugins = sdplugins.job_plugins(job) is not None
-    translate = sdplugins.translate
-    out = PacketBatch(fd)
-    add = out.add_record
-    try:
-        try:
-            while True:
-                rec = next(records)
-                if plugins:
-                    rstream, rdata = translate(job, dev, rec.stream, rec.data, False)
-                else:
-                    rstream, rdata = rec.stream, rec.data
-                add(rec.vol_session_id, rec.vol_session_time, rec.file_index, rstream, rdata)
-        except StopIteration as stop:
-            result = stop.value
-    finally:
-        out.flush()
+    records = volume_records(job, dev, name, matcher, reader, raw=True)
+    translate = None
+    if sdplugins.job_plugins(job) is not None:
+        def translate(stream, data):
+            return sdplugins.translate(job, dev, stream, bytes(data), False)
+    result = send_records(fd, records, translate)
     if result is None:
         return None
     sdplugins.generate_event(job, sdplugins.bSdEventDeviceClose, dev)
     return result
 
 
-class PacketBatch:
-    """The records of a restore for the File Daemon, framed as ``BSock.send``
-    would frame them (a ``rechdr`` packet, then the data packet) and written
-    with one ``send_packets`` per :attr:`LIMIT` bytes: one TLS record and one
-    system call carry many small files instead of two each."""
+def send_records(fd, records, translate=None):
+    """Send the records *records* yields (lists of ``(file_index, stream,
+    data, vol_session_id, vol_session_time, ...)`` tuples, as
+    ``volume_records(..., raw=True)`` yields them; *translate*, when given,
+    maps ``(stream, data)`` first) to the File Daemon, framed as ``BSock.send``
+    would frame them (a ``rechdr`` packet, then the data packet), many to one
+    ``send_packets`` (:data:`SEND_LIMIT` bytes): one TLS record and one
+    system call carry many small files instead of two each.  Returns the
+    generator's return value."""
+    send = fd.send_packets
+    limit = SEND_LIMIT
+    pack = _HEADER_PACK
+    max_payload = bnet.MAX_PAYLOAD
+    encode = bnet.encode_packet
+    parts: list = []
+    size = 0
+    result = None
+    try:
+        try:
+            while True:
+                for fi, stream, data, sid, stime, *_ in next(records):
+                    if translate is not None:
+                        stream, data = translate(stream, data)
+                    n = len(data)
+                    head = b"rechdr %d %d %d %d %d" % (sid, stime, fi, stream, n)
+                    if n <= max_payload:
+                        parts += (pack(len(head)), head, pack(n), data)
+                    else:
+                        parts += (pack(len(head)), head, encode(data))
+                    size += n + 60
+                    if size >= limit:
+                        send(b"".join(parts))
+                        parts = []
+                        size = 0
+        except StopIteration as stop:
+            result = stop.value
+    finally:
+        if parts:
+            send(b"".join(parts))
+    return result
 
-    LIMIT = 256 * 1024
 
-    def __init__(self, fd) -> None:
-        self.fd = fd
-        self.parts: list = []
-        self.size = 0
-
-    def add_record(self, sid: int, stime: int, file_index: int, stream: int, data) -> None:
-        n = len(data)
-        head = b"rechdr %d %d %d %d %d" % (sid, stime, file_index, stream, n)
-        parts = self.parts
-        parts.append(_HEADER_PACK(len(head)))
-        parts.append(head)
-        if n <= bnet.MAX_PAYLOAD:
-            parts.append(_HEADER_PACK(n))
-            parts.append(data)
-        else:
-            parts.append(bnet.encode_packet(data))
-        self.size += n + len(head) + 8
-        if self.size >= self.LIMIT:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.parts:
-            wire = b"".join(self.parts)
-            self.parts = []
-            self.size = 0
-            self.fd.send_packets(wire)
+#: Bytes of records gathered before one send to the File Daemon.
+SEND_LIMIT = 256 * 1024
 
 
 def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReader,
-                   labels: bool = False):
+                   labels: bool = False, raw: bool = False):
     """Yield the records of the opened volume *name* that the bootstrap
     selects (from the BSR's start address when it positions), and close the
     volume at its end.  *labels* also yields the session-start labels of
     selected sessions.  Returns ALL_DONE when the bootstrap is satisfied,
     True at the end of the volume, None when the job was canceled (the
-    volume is left open)."""
+    volume is left open).  The records are :class:`Record` values; with
+    *raw*, lists (one per block) of tuples of Record's fields
+    (``RecordReader.read_block_raw``) whose data may be a memoryview."""
     job.info(f'Ready to read from volume "{name}" on device {dev.print_name()}.')
     if name not in job.volume_names:
         job.volume_names.append(name)
@@ -217,6 +217,14 @@ def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReade
     first = start == 0
     result = True
     done = False
+    match = matcher.match_fields
+    read_block = reader.read_block_raw
+    match_block = matcher.match_block
+    # A record of the same file, session and block as the last match
+    # matches too when the BSR allows it (BsrMatcher.repeats_match).
+    repeat_ok = matcher.repeats_match
+    last = None
+    read_bytes = 0
     while not done:
         chunk = dev.read(CHUNK)
         if chunk:
@@ -231,37 +239,52 @@ def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReade
             if isinstance(item, DamagedBlock):
                 job.jmsg(4, item.message(name))
                 continue
-            if not first and not matcher.match_block(item.vol_session_id, item.vol_session_time):
+            if not first and not match_block(item.vol_session_id, item.vol_session_time):
                 continue
             here = item.offset + item.header.block_len - 1
-            for rec in reader.read_block(item):
-                fi = rec.file_index
-                if first:
-                    first = False
-                    continue          # the volume label
-                key = (rec.vol_session_id, rec.vol_session_time)
+            selected = []
+            for rec in read_block(item):
+                fi, stream, data, sid, stime, _n, _a, _c = rec
                 if fi < 0:
+                    if first:
+                        first = False
+                        continue          # the volume label
+                    key = (sid, stime)
                     if fi == SOS_LABEL:
                         try:
-                            sessions[key] = SessionLabel.decode(rec.data, fi)
+                            sessions[key] = SessionLabel.decode(bytes(data), fi)
                         except ValueError:
                             pass
-                        if labels and matcher.match_block(*key):
-                            yield rec
+                        if labels and match_block(*key):
+                            selected.append(rec)
                     elif fi == EOS_LABEL:
                         sessions.pop(key, None)
                     continue
-                m = matcher.match(name, rec, sessions.get(key), here)
-                if m == ALL_DONE:
-                    result = ALL_DONE
-                    done = True
-                    break
-                if m == NO_MATCH:
+                if first:
+                    first = False
                     continue
-                dev.read_bytes += len(rec.data)
-                yield rec
+                if last is None or last != (fi, sid, stime, here):
+                    m = match(name, fi, stream, sid, stime, here, data,
+                              sessions.get((sid, stime)) if sessions else None)
+                    if m == ALL_DONE:
+                        result = ALL_DONE
+                        done = True
+                        break
+                    if m == NO_MATCH:
+                        continue
+                    if repeat_ok:
+                        last = (fi, sid, stime, here)
+                read_bytes += len(data)
+                selected.append(rec)
+            if selected:
+                if raw:
+                    yield selected
+                else:
+                    yield from map(_record, selected)
             if done:
                 break
+        dev.read_bytes += read_bytes
+        read_bytes = 0
         if job.is_canceled:
             return None
     with dev.lock:
@@ -269,3 +292,9 @@ def volume_records(job, dev, name: str, matcher: BsrMatcher, reader: RecordReade
         job.info(f'End of Volume at file {f} on device {dev.print_name()}, Volume "{name}"')
         dev.close()
     return result
+
+
+def _record(t: tuple) -> Record:
+    fi, stream, data, sid, stime, number, address, continued = t
+    return Record(fi, stream, data if data.__class__ is bytes else bytes(data), sid, stime,
+                  number, address, continued)

@@ -9,7 +9,7 @@ from bareos.filed.attrfast import parse_rechdr
 from bareos.lib import bnet
 from bareos.lib.bsock import BSock
 from bareos.stored import protocol as P
-from bareos.stored.read import PacketBatch
+from bareos.stored.read import SEND_LIMIT, send_records
 
 
 def _wire(send) -> bytes:
@@ -46,10 +46,25 @@ def test_batch_is_the_same_bytes_as_single_sends():
             bs.send(data)
 
     def batched(bs):
-        out = PacketBatch(bs)
-        for rec in RECORDS:
-            out.add_record(*rec)
-        out.flush()
+        assert send_records(bs, _records(RECORDS)) == "end"
+
+    assert _wire(batched) == _wire(single)
+
+
+def _records(recs):
+    yield [(fi, stream, memoryview(data), sid, st, 0, 0, False) for sid, st, fi, stream, data in recs[:3]]
+    yield [(fi, stream, memoryview(data), sid, st, 0, 0, False) for sid, st, fi, stream, data in recs[3:]]
+    return "end"
+
+
+def test_translate_maps_stream_and_data():
+    def single(bs):
+        for sid, st, fi, stream, data in RECORDS[:3]:
+            bs.send(P.rechdr(sid, st, fi, stream + 100, len(data) + 1))
+            bs.send(bytes(data) + b"!")
+
+    def batched(bs):
+        send_records(bs, _records(RECORDS[:3]), lambda stream, data: (stream + 100, bytes(data) + b"!"))
 
     assert _wire(batched) == _wire(single)
 
@@ -61,15 +76,9 @@ def test_batch_flushes_at_its_limit_and_packets_decode():
         def send_packets(self, wire):
             sends.append(wire)
 
-    out = PacketBatch(Sink())
-    for rec in RECORDS[:4]:
-        out.add_record(*rec)
-    assert len(sends) == 1 and not out.parts     # the 1 MB record pushed it over the limit
-    out.add_record(9, 9, 9, 2, b"tail")
-    assert len(sends) == 1
-    out.flush()
-    out.flush()
-    assert len(sends) == 2
+    assert len(RECORDS[3][4]) >= SEND_LIMIT
+    send_records(Sink(), _records(RECORDS[:4] + [(9, 9, 9, 2, b"tail")]))
+    assert len(sends) == 2     # the 1 MB record pushed the first send over the limit; the rest at the end
     dec = bnet.PacketDecoder()
     items = []
     for w in sends:

@@ -23,7 +23,6 @@ calls :func:`finish_block`.
 from __future__ import annotations
 
 import struct
-import zlib
 from dataclasses import dataclass
 
 __all__ = [
@@ -403,7 +402,7 @@ class BlockReader:
             data = memoryview(buf)[pos:pos + block_len]
             block = Block(hdr, data, offset)
             if self.checksum and version == 2:
-                calc = zlib.crc32(memoryview(data)[BLKHDR_CS_LENGTH:])
+                calc = crc32(data[BLKHDR_CS_LENGTH:])
                 if calc != checksum:
                     self.damaged += 1
                     # The length field may be damaged too: continue with the
@@ -478,7 +477,7 @@ class BlockReader:
                 self._pos = idx
                 return None
             if self.checksum and hdr.version == 2:
-                if zlib.crc32(memoryview(buf)[idx + 4:idx + hdr.block_len]) != hdr.checksum:
+                if crc32(memoryview(buf)[idx + 4:idx + hdr.block_len]) != hdr.checksum:
                     search = idx + 1
                     continue
             self._pos = idx

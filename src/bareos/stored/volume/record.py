@@ -306,6 +306,18 @@ class RecordReader:
         return len(self._partial)
 
     def read_block(self, block: Block) -> list[Record]:
+        """The records completed in *block*, as :class:`Record` values."""
+        return [Record(fi, stream, data if data.__class__ is bytes else bytes(data),
+                       sid, stime, number, address, continued)
+                for fi, stream, data, sid, stime, number, address, continued
+                in self.read_block_raw(block)]
+
+    def read_block_raw(self, block: Block) -> list[tuple]:
+        """The records completed in *block* as tuples ``(file_index, stream,
+        data, vol_session_id, vol_session_time, block_number, address,
+        continued)`` (the fields of :class:`Record`).  ``data`` of a record
+        that lies wholly in the block is a ``memoryview`` of the block (no
+        copy); the caller copies what it keeps beyond the block."""
         data = block.data
         mv = memoryview(data)
         hdr = block.header
@@ -316,25 +328,32 @@ class RecordReader:
         sid, stime = hdr.vol_session_id, hdr.vol_session_time
         number = hdr.block_number
         address = block.offset + hdr.block_len - 1
-        out: list[Record] = []
+        out: list[tuple] = []
+        append = out.append
         partials = self._partial
         unpack2 = _RECHDR2.unpack_from
+        key = (sid, stime)
         while blen - pos >= rhl:
             if v2:
                 fi, stream, dlen = unpack2(data, pos)
             else:
                 sid, stime, fi, stream, dlen = _RECHDR1.unpack_from(data, pos)
+                key = (sid, stime)
             pos += rhl
+            left = blen - pos
+            if dlen <= left and stream >= 0 and not partials:
+                # the common case: a whole record, no split record waiting
+                append((fi, stream, mv[pos:pos + dlen], sid, stime, number, address, False))
+                pos += dlen
+                continue
             if dlen >= MAX_BLOCK_LENGTH:
                 self.problems.append(
                     f"block {number} at offset {block.offset}: record length {dlen} is insane; "
                     "rest of block discarded")
                 break
-            left = blen - pos
             n = dlen if dlen <= left else left
             piece = mv[pos:pos + n]
             pos += n
-            key = (sid, stime)
             part = partials.get(key)
             if stream < 0:
                 if (part is not None and part.stream == -stream and part.file_index == fi
@@ -343,8 +362,8 @@ class RecordReader:
                     part.remaining = dlen - n
                     if n == dlen:
                         del partials[key]
-                        out.append(Record(fi, part.stream, b"".join(part.chunks), sid, stime,
-                                          part.block_number, part.address, part.continued))
+                        append((fi, part.stream, b"".join(part.chunks), sid, stime,
+                                part.block_number, part.address, part.continued))
                     continue
                 if part is not None:
                     self._lost(key, part, block)
@@ -356,7 +375,7 @@ class RecordReader:
                     f"block {number} at offset {block.offset}: continuation of FileIndex={fi} "
                     f"Stream={-stream} without its beginning")
                 if n == dlen:
-                    out.append(Record(fi, -stream, bytes(piece), sid, stime, number, address, True))
+                    append((fi, -stream, bytes(piece), sid, stime, number, address, True))
                 else:
                     partials[key] = _Partial(fi, -stream, [piece], number, address, True, dlen - n)
                 continue
@@ -365,7 +384,7 @@ class RecordReader:
                 # by the same session -- does not end the waiting record)
                 self._lost(key, part, block)
             if n == dlen:
-                out.append(Record(fi, stream, bytes(piece), sid, stime, number, address))
+                append((fi, stream, piece, sid, stime, number, address, False))
             else:
                 partials[key] = _Partial(fi, stream, [piece], number, address, False, dlen - n)
         return out
