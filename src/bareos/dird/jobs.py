@@ -120,6 +120,7 @@ class JobEngine:
         jcr.restore_jobids = over.get("jobids") or ""
         jcr.mac_jobid = int(over["jobid"]) if str(over.get("jobid") or "").isdigit() else None
         jcr.next_pool_name = over.get("nextpool")
+        jcr.verify_job_name = over.get("verifyjob")     # Verify jobs (verify.py)
         jcr.plugin_options = over.get("pluginoptions")
         jcr.sched_time = float(over.get("when") or time.time())
         jcr.triggered_by = over.get("triggered_by") or "User"
@@ -243,6 +244,9 @@ class JobEngine:
                 run_mac(self, jcr)
             elif jcr.job_type == jobcodes.JT_RESTORE:
                 self._run_restore(jcr)
+            elif jcr.job_type == jobcodes.JT_VERIFY:
+                from .verify import run_verify
+                run_verify(self, jcr)
             elif jcr.job_type == jobcodes.JT_ADMIN:
                 jcr.info(f"Start Admin JobId {jcr.jobid}, Job={jcr.job}\n")
                 jcr.status = jobcodes.JS_TERMINATED
@@ -624,6 +628,9 @@ _TERM = {
 
 def _term_text(jcr: Jcr) -> str:
     t = jcr.type_name
+    if jcr.job_type == jobcodes.JT_VERIFY:
+        from .verify import verify_term_text
+        return verify_term_text(jcr.status)
     if jcr.status in (jobcodes.JS_TERMINATED, jobcodes.JS_WARNINGS):
         return f"{t} {_TERM[jcr.status]}"
     return _TERM.get(jcr.status, "Inappropriate {t} term code").format(t=t)

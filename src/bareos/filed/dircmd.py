@@ -435,8 +435,26 @@ class DirSession:
         return True
 
     def cmd_verify(self) -> bool:
-        self.jcr.jmsg(jmsg.M_FATAL, "Verify jobs are not supported by this File Daemon.")
-        self.send("2902 Bad verify\n")
+        from . import verify as verifymod
+
+        jcr = self.jcr
+        if not self._allowed("verify"):
+            self.send(f"2994 Bad verify command: {self.msg}\n")
+            return False
+        jcr.job_type = "V"
+        vals = bsscanf(self.msg, "verify level=%30s")
+        word = vals[0].lower() if len(vals) == 1 else ""
+        if word not in verifymod.LEVELS or word == "data":
+            self.send(f"2994 Bad verify level: {self.msg}\n")
+            return False
+        jcr.level = verifymod.LEVELS[word]
+        self.send("2000 OK verify\n")
+        hb = _Heartbeat(self.bs, self.daemon.heartbeat_interval)
+        try:
+            verifymod.run(self, word)
+        finally:
+            hb.stop()
+        self.eod()
         return False
 
     def cmd_setauthorization(self) -> bool:
