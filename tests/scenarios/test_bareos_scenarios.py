@@ -38,6 +38,7 @@ PASSING = [
     "reload",
     "parallel-jobs",
     "pruning",
+    "strippath",
 ]
 
 

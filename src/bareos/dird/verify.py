@@ -230,10 +230,11 @@ def _find_previous(jcr: Jcr, verify_job) -> dict:
         jobid = int(jcr.mac_jobid)
     else:
         if level == jobcodes.L_VERIFY_CATALOG:
-            found = cat.scalar(
+            _cols, rows = cat.sql(
                 "SELECT JobId FROM Job WHERE Type = 'V' AND Level = ? AND JobStatus IN ('T', 'W') "
                 "AND Name = ? AND ClientId = ? ORDER BY StartTime DESC LIMIT 1",
                 (jobcodes.L_VERIFY_INIT, jcr.job_name, jcr.client_id))
+            found = rows[0][0] if rows else None
         elif verify_job is not None:
             found = cat.find_last_jobid(name=verify_job.name)
         else:
