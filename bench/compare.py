@@ -259,7 +259,7 @@ def main(argv=None) -> int:
         log(bacula_note)
 
     log("measuring the machine's limits")
-    lim = limits.measure(sorted(ds.large.iterdir()), ds.small, work, args.quick)
+    lim = limits.measure(sorted(ds.large.iterdir()), ds.small, work, args.quick, work / "restored")
     log(f"  {lim}")
 
     runner = Runner(args, ds, work, with_bacula=bacula_note is None)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import socket
 import sqlite3
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -54,6 +55,50 @@ def read_small(root: Path) -> tuple[float, float]:
                 f.read()
             files += 1
     return files / (time.perf_counter() - t0), walk
+
+
+def create_small(root: Path, dest: Path) -> float:
+    """files/s making a copy of the small tree's shape in *dest* in one
+    thread: every directory, every regular file with its size (open
+    O_CREAT|O_EXCL, one write, futimens, close) and every symlink: the least
+    a File Daemon's restore of it costs in system calls.  *dest* is left in
+    place (deleting ~50,000 files slows the file creation of the next
+    minutes on an ext4 without journal); the caller removes it at the end."""
+    dirs: list[str] = []
+    files: list[tuple[str, int, int]] = []
+    links: list[tuple[str, str]] = []
+    base = len(str(root))
+    for dirpath, _dirs, names in os.walk(root):
+        rel = dirpath[base:]
+        dirs.append(rel)
+        for n in names:
+            p = os.path.join(dirpath, n)
+            st = os.lstat(p)
+            if os.path.islink(p):
+                links.append((f"{rel}/{n}", os.readlink(p)))
+            else:
+                files.append((f"{rel}/{n}", st.st_size, st.st_mtime_ns))
+    buf = bytes(max((f[1] for f in files), default=0))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    out = str(dest)
+    t0 = time.perf_counter()
+    os.makedirs(out, exist_ok=True)
+    for d in dirs[1:]:
+        os.mkdir(out + d)
+    for rel, size, mtime in files:
+        fd = os.open(out + rel, flags, 0o644)
+        if size:
+            os.write(fd, buf[:size])
+        os.utime(fd, ns=(mtime, mtime))
+        os.close(fd)
+    for rel, target in links:
+        os.symlink(target, out + rel)
+    return (len(files) + len(links)) / (time.perf_counter() - t0)
+
+
+def _fresh_dir(parent: Path, prefix: str) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 
 def md5_rate(mib: int = 256) -> float:
@@ -124,9 +169,10 @@ def sqlite_rate(path: Path, rows: int = 50_500) -> float:
                 pass
 
 
-def measure(large: list[Path], small: Path, scratch: Path, quick: bool) -> dict:
+def measure(large: list[Path], small: Path, scratch: Path, quick: bool, kept: Path) -> dict:
     small_files, walk = read_small(small)
     return {
+        "create_small_files_per_s": round(create_small(small, _fresh_dir(kept, "limits-create-"))),
         "read_large_MBps": round(read_large(large)),
         "read_small_files_per_s": round(small_files),
         "scandir_lstat_entries_per_s": round(walk),

@@ -134,6 +134,8 @@ def markdown(res: dict) -> str:
               f"| read the large files (readinto 1 MiB, page cache) | {lim['read_large_MBps']:,} MB/s |",
               f"| read every small file whole | {lim['read_small_files_per_s']:,} files/s |",
               f"| scandir + lstat of the small tree | {lim['scandir_lstat_entries_per_s']:,} entries/s |",
+              *([f"| create the small tree's files (open, write, futimens, close; one thread) | "
+                 f"{lim['create_small_files_per_s']:,} files/s |"] if "create_small_files_per_s" in lim else []),
               f"| MD5 of 1 MiB buffers, one core | {lim['md5_1MiB_MBps']:,} MB/s |",
               f"| loopback TCP, one stream, 1 MiB sends | {lim['loopback_tcp_1MiB_MBps']:,} MB/s |",
               f"| SQLite, 50,500 rows in one transaction | {lim['sqlite_inserts_per_s']:,} rows/s |"]
