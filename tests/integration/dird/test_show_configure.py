@@ -50,7 +50,7 @@ def test_show_director_and_passwords_hidden_without_configure(director):
         assert text.startswith('Director {\n  Name = "bareos-dir"\n')
         assert 'Password = "[md5]3bcab822d89bd28f16a8e426ec37691c"' in text
         hidden = admin.call("show director").decode()
-        assert "3bcab822" not in hidden and 'Password = "****"' in hidden
+        assert "3bcab822" not in hidden and 'Password = "****************"' in hidden
         assert "Console {" in con.call("show all").decode()
         assert con.call("show disabled").decode() == (
             "No disabled Jobs.\nNo disabled Clients.\nNo disabled Schedules.\n")
