@@ -39,6 +39,7 @@ PASSING = [
     "parallel-jobs",
     "pruning",
     "strippath",
+    "config-dump",
 ]
 
 

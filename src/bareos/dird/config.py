@@ -446,13 +446,45 @@ def _check_schedules(cfg):
         raise errors[0]
 
 
+def _default_client_catalog(cfg):
+    """A Client without ``Catalog`` uses the first Catalog resource, as
+    Bareos sets it when the configuration is read (``show ... verbose``
+    prints it commented; a job's catalog then comes "From Client resource")."""
+    first = cfg.first("Catalog")
+    if first is None:
+        return
+    for client in cfg.resources("Client"):
+        if client.get("Catalog") is None:
+            client.set("Catalog", first.name, present=False)
+
+
+def _internal_resources(cfg):
+    """Bareos's internal console "*UserAgent*": the default console, with the
+    Director's password; a bare ConsoleResource, so TLS is enabled but not
+    required.  ``show ... verbose`` prints it, commented."""
+    from bareos.lib.config.model import Resource
+    director = cfg.first("Director")
+    if director is None:
+        return []
+    con = Resource(CONSOLE, "*UserAgent*")
+    con.present.clear()
+    con.order.clear()
+    con.set("Description", "root console definition", present=False)
+    con.set("Password", director.get("Password"), present=False)
+    con.set("TlsEnable", True, present=False)
+    con.set("TlsRequire", False, present=False)
+    con.extra["internal"] = True
+    return [con]
+
+
 SCHEMA = Schema(
     daemon="bareos-dir",
     config_dir_name="bareos-dir.d",
     config_file_name="bareos-dir.conf",
     resources=[DIRECTOR, CLIENT, JOBDEFS, JOB, STORAGE, CATALOG, SCHEDULE, FILESET,
                POOL, MESSAGES, COUNTER, PROFILE, CONSOLE, USER],
-    validators=[_check_director, _check_jobs, _check_schedules],
+    validators=[_check_director, _check_jobs, _check_schedules, _default_client_catalog],
+    internal_resources=_internal_resources,
     jobdefs_type="Job",
     jobdefs_source="JobDefs",
 )

@@ -50,7 +50,7 @@ def test_show_director_and_passwords_hidden_without_configure(director):
         assert text.startswith('Director {\n  Name = "bareos-dir"\n')
         assert 'Password = "[md5]3bcab822d89bd28f16a8e426ec37691c"' in text
         hidden = admin.call("show director").decode()
-        assert "3bcab822" not in hidden and 'Password = "****"' in hidden
+        assert "3bcab822" not in hidden and 'Password = "****************"' in hidden
         assert "Console {" in con.call("show all").decode()
         assert con.call("show disabled").decode() == (
             "No disabled Jobs.\nNo disabled Clients.\nNo disabled Schedules.\n")
@@ -127,3 +127,22 @@ def test_reload_picks_up_new_resources_and_survives_bad_config(director, directo
         assert {"name": "late"} in con.call(".consoles")["consoles"]
     finally:
         con.close()
+
+
+def test_show_verbose_lists_the_internal_user_agent_console(director):
+    con = connect(director)
+    admin = connect(director, name="admin", password="admin-pw")
+    try:
+        assert "*UserAgent*" not in con.call("show all").decode()
+        assert "*UserAgent*" not in con.call("show consoles").decode()
+        text = con.call("show consoles verbose").decode()
+        assert '# Console {\n  # Name = "*UserAgent*"\n' in text
+        assert '  # Password = "[md5]3bcab822d89bd28f16a8e426ec37691c"\n' in text
+        assert '# Console {\n  # Name = "*UserAgent*"\n' in con.call("show all verbose").decode()
+        hidden = admin.call("show consoles verbose").decode()
+        assert "3bcab822" not in hidden
+        assert '  # Name = "*UserAgent*"\n  # Description = "root console definition"\n' \
+            '  # Password = "****************"\n' in hidden
+    finally:
+        con.close()
+        admin.close()

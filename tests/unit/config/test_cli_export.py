@@ -51,3 +51,13 @@ def test_xc_exit_status_of_the_program(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bareos.dird.daemon", "-c", tree, "--xc",
                           "counter"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and bad.stdout == ""
+
+
+def test_xc_type_with_empty_name_is_every_resource_of_the_type(tmp_path):
+    # config-dump's compare_export_config passes "console" "" for all consoles
+    tree = fill_templates(str(tmp_path / "etc"))
+    rc, every, _ = _xc(tree, "console")
+    rc2, with_empty, _ = _xc(tree, "console", "")
+    assert rc == rc2 == 0 and with_empty == every
+    # the Director's internal "*UserAgent*" console is not exported
+    assert "*UserAgent*" not in every

@@ -5,7 +5,7 @@
 Passwords are hidden from consoles that may not use `configure`.
 """
 
-from bareos.lib.config import format_resource, resource_to_json
+from bareos.lib.config import format_resource, resource_to_json, shown_resources
 
 from .. import acl
 
@@ -22,41 +22,16 @@ def _dump(ua, res, verbose: bool, hide: bool) -> None:
     if not ua.is_res_allowed(res):
         return
     if ua.json:
-        obj = resource_to_json(res, verbose)
-        if hide:
-            obj = _hide(obj)
         out = ua.send
         out.object_start(res.rtype.group)
-        out.set_result(res.name, obj)
+        out.set_result(res.name, resource_to_json(res, verbose, hide))
         out.object_end(res.rtype.group)
     else:
-        text = format_resource(res, verbose)
-        if hide:
-            text = _hide_text(text)
-        ua.send_msg(text)
-
-
-def _hide(obj):
-    if isinstance(obj, dict):
-        return {k: ("****" if k == "password" else _hide(v)) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_hide(v) for v in obj]
-    return obj
-
-
-def _hide_text(text: str) -> str:
-    lines = []
-    for line in text.splitlines(keepends=True):
-        stripped = line.lstrip()
-        if stripped.lower().startswith("password = "):
-            indent = line[: len(line) - len(stripped)]
-            line = f'{indent}Password = "****"\n'
-        lines.append(line)
-    return "".join(lines)
+        ua.send_msg(format_resource(res, verbose, hide))
 
 
 def _dump_type(ua, rtype: str, verbose: bool, hide: bool) -> None:
-    resources = ua.director.resources(rtype)
+    resources = shown_resources(ua.director.config, rtype, verbose)
     if not resources:
         ua.send.message("info", f"No {rtype} resource defined\n")
         return
@@ -65,13 +40,11 @@ def _dump_type(ua, rtype: str, verbose: bool, hide: bool) -> None:
 
 
 def _show_all(ua, verbose: bool, hide: bool) -> None:
-    schema = ua.director.config.schema
-    for rtype in schema.resources:
+    for rtype in ua.director.config.schema.resources:
         if not rtype.named:
             continue
-        for res in ua.director.resources(rtype.name):
-            if res.rtype is rtype:
-                _dump(ua, res, verbose, hide)
+        for res in shown_resources(ua.director.config, rtype.name, verbose):
+            _dump(ua, res, verbose, hide)
 
 
 def _disabled(ua, which: str | None) -> None:

@@ -7,7 +7,7 @@ from .errors import ConfigError
 from .model import Address, Block, Config, Password, Resource
 from .parser import load_config, load_config_text
 from .printer import (format_config, format_resource, format_resource_for_file,
-                      resource_to_json, resources_to_json)
+                      resource_to_json, resources_to_json, shown_resources)
 from .runtime import add_resource, parse_resource_text, resource_exists
 from .schema import Directive, ResourceType, Schema
 
@@ -16,5 +16,5 @@ __all__ = [
     "Resource", "ResourceType", "Schema", "add_resource", "format_config",
     "format_resource", "format_resource_for_file", "load_config",
     "load_config_text", "parse_resource_text", "resource_exists",
-    "resource_to_json", "resources_to_json",
+    "resource_to_json", "resources_to_json", "shown_resources",
 ]

@@ -72,6 +72,8 @@ def export_config(cfg, words: list[str], verbose: bool, out, err) -> int:
     words = list(words)
     if len(words) == 1 and "=" in words[0]:
         words = words[0].split("=", 1)
+    if len(words) == 2 and not words[1]:
+        words = words[:1]  # an empty name: every resource of the type, as Bareos
     if len(words) > 2:
         err.write("--xc takes at most a resource type and a name\n")
         return 1

@@ -2,10 +2,17 @@
 
 Bareos compiles paths such as the working directory into its defaults
 (``WorkingDirectory`` defaults to ``PATH_BAREOS_WORKINGDIR``).  Our defaults
-name them as ``@working_dir@``-style placeholders resolved here, from the
-environment (``BAREOS_WORKING_DIR`` ...) or from a prefix (``BAREOS_PREFIX``,
-default ``/``), so that ``show`` hides exactly the values Bareos would hide
-for the same installation layout.
+name them as ``@working_dir@``-style placeholders resolved here from the
+installation prefix (``BAREOS_PREFIX``, default ``/``) or from ``set_paths``,
+so that ``show`` hides exactly the values Bareos would hide for the same
+installation layout.
+
+A compiled-in default does not follow the environment: Bareos's systemtests
+export ``BAREOS_WORKING_DIR`` (and their configurations set
+``WorkingDirectory`` to it), and ``show all verbose`` still prints that
+directive as set, because it differs from the built-in path.  Only the
+configuration directory (``BAREOS_CONFIG_DIR``, the default of ``-c``) is
+taken from the environment.
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ _LAYOUT = {
     "bindir": ("BAREOS_BIN_DIR", "usr/bin"),
     "sbindir": ("BAREOS_SBIN_DIR", "usr/sbin"),
 }
+
+#: layout entries an environment variable may override (not directive defaults)
+_FROM_ENVIRONMENT = {"confdir"}
 
 _override: dict[str, str] = {}
 
@@ -45,7 +55,7 @@ def path(name: str) -> str:
     if name in _override:
         return _override[name]
     env, rel = _LAYOUT[name]
-    if env in os.environ:
+    if name in _FROM_ENVIRONMENT and env in os.environ:
         return os.environ[env]
     prefix = _override.get("__prefix__", os.environ.get("BAREOS_PREFIX", "/"))
     if name == "scriptdir" and prefix not in ("/", ""):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .model import Block, Config, Password, Resource
 from .schema import Directive
-from .types import MSG_TYPES, default_value, is_default
+from .types import MSG_TYPES, default_value, is_default, keyword_shown
 from .units import format_duration, format_size
 
 
@@ -46,8 +46,13 @@ def _requires_escaping(s: str) -> bool:
     return False
 
 
+#: what ``show`` prints for a password to a console that may not ``configure``
+HIDDEN_PASSWORD = "*" * 16
+
+
 class Emitter:
-    def __init__(self):
+    def __init__(self, hide: bool = False):
+        self.hide = hide  # passwords as HIDDEN_PASSWORD
         self.lines: list[str] = []
         self.indent = 0
         self.stack: list[object] = [{}]
@@ -161,7 +166,7 @@ def _print_value(em: Emitter, d: Directive, value, comment: bool, verbose: bool)
         em.quoted(d.name, escape_string(value), comment)
     elif t in ("md5password", "autopassword", "clearpassword"):
         if isinstance(value, Password):
-            em.quoted(d.name, value.config_text(), comment)
+            em.quoted(d.name, HIDDEN_PASSWORD if em.hide else value.config_text(), comment)
     elif t in ("int16", "int32", "int64", "pint16", "pint32", "speed"):
         em.kv(d.name, "%d" % value, value, comment)
     elif t in ("size32", "size64", "maxblocksize"):
@@ -185,10 +190,14 @@ def _print_value(em: Emitter, d: Directive, value, comment: bool, verbose: bool)
     elif t == "res":
         em.quoted(d.name, value if value is not None else "", comment)
     elif t == "label":
-        em.quoted(d.name, value, comment)
+        em.quoted(d.name, keyword_shown(d, value), comment)
+    elif t == "level" and value is None:
+        # Bareos prints an unset level as an empty value, always commented
+        em.kv(d.name, "", "", True)
     elif t in ("jobtype", "level", "protocoltype", "authprotocoltype", "authtype",
                "migtype", "replace", "actiononpurge", "pooltype", "iodirection",
                "cmprsalgo", "cipher"):
+        value = keyword_shown(d, value)
         if value is None:
             return
         em.kv(d.name, value, value, comment)
@@ -269,9 +278,10 @@ def _print_runscripts(em: Emitter, d: Directive, scripts, comment: bool, verbose
 
 
 def _print_generic(em: Emitter, res, verbose: bool) -> None:
+    internal = is_internal(res)
     for d in res.rtype.directives:
         k = d.key
-        given = k in res.present and k not in res.inherited
+        given = k in res.present and k not in res.inherited and not internal
         inherited = not given and not (d.always_print and k in res.values)
         if d.always_print and k not in res.values:
             inherited = False
@@ -281,6 +291,8 @@ def _print_generic(em: Emitter, res, verbose: bool) -> None:
         show = d.required and given
         comment = inherited
         if is_default(d, value):
+            if d.extension:
+                continue  # ours: Bareos has nothing to print here, not even in verbose
             if verbose and not d.deprecated:
                 show = True
                 comment = True
@@ -422,9 +434,15 @@ def _print_messages(em: Emitter, res: Resource, verbose: bool) -> None:
 
 # -- public API ------------------------------------------------------------------------------
 
-def _emit_resource(res: Resource, verbose: bool) -> Emitter:
-    em = Emitter()
-    em.text("%s {\n" % res.rtype.name)
+def is_internal(res: Resource) -> bool:
+    """A resource the daemon made itself (see ``Schema.internal_resources``)."""
+    return bool(getattr(res, "extra", {}).get("internal"))
+
+
+def _emit_resource(res: Resource, verbose: bool, hide: bool = False) -> Emitter:
+    em = Emitter(hide)
+    internal = is_internal(res)
+    em.text(em._prefix(internal) + "%s {\n" % res.rtype.name)
     em.indent = 1
     if res.rtype.printer == "fileset":
         _print_fileset(em, res, verbose)
@@ -433,18 +451,21 @@ def _emit_resource(res: Resource, verbose: bool) -> Emitter:
     else:
         _print_generic(em, res, verbose)
     em.indent = 0
-    em.text("}\n\n")
+    em.text(em._prefix(internal) + "}\n\n")
     return em
 
 
-def format_resource(res: Resource, verbose: bool = False) -> str:
-    """The text ``show <type>=<name>`` prints for one resource (API 0)."""
-    return "".join(_emit_resource(res, verbose).lines)
+def format_resource(res: Resource, verbose: bool = False, hide: bool = False) -> str:
+    """The text ``show <type>=<name>`` prints for one resource (API 0).
+
+    ``hide``: passwords as ``HIDDEN_PASSWORD`` (a console without ``configure``).
+    """
+    return "".join(_emit_resource(res, verbose, hide).lines)
 
 
-def resource_to_json(res: Resource, verbose: bool = False) -> dict:
+def resource_to_json(res: Resource, verbose: bool = False, hide: bool = False) -> dict:
     """The API 2 object of one resource (value of ``result.<group>.<name>``)."""
-    return _emit_resource(res, verbose).stack[0]
+    return _emit_resource(res, verbose, hide).stack[0]
 
 
 def resources_to_json(resources: list[Resource], verbose: bool = False) -> dict:
@@ -455,13 +476,24 @@ def resources_to_json(resources: list[Resource], verbose: bool = False) -> dict:
     return out
 
 
+def shown_resources(cfg: Config, rtype: str, verbose: bool = False) -> list[Resource]:
+    """The resources of exactly type ``rtype`` that ``show`` prints, in order:
+    the configured ones, then (``verbose`` only) the daemon's internal ones."""
+    out = [r for r in cfg.resources(rtype) if r.rtype.name == rtype]
+    make = cfg.schema.internal_resources
+    if verbose and make is not None:
+        out += [r for r in make(cfg) if r.rtype.name == rtype]
+    return out
+
+
 def format_config(cfg: Config, verbose: bool = False) -> str:
     """Every resource, grouped by type in table order (``show all``, ``--xc``)."""
     parts = []
     for rtype in cfg.schema.resources:
-        for r in cfg.resources(rtype.name):
-            if r.rtype is rtype:
-                parts.append(format_resource(r, verbose))
+        if not rtype.named:
+            continue
+        for r in shown_resources(cfg, rtype.name, verbose):
+            parts.append(format_resource(r, verbose))
     return "".join(parts)
 
 

@@ -75,6 +75,10 @@ class Schema:
     validators: list = field(default_factory=list)  # callables(config)
     jobdefs_type: str | None = None  # resource type that inherits ("Job")
     jobdefs_source: str | None = None  # its source type ("JobDefs")
+    #: callable(config) -> [Resource]: resources the daemon makes itself (the
+    #: Director's "*UserAgent*" console); not in the configuration, printed
+    #: only by ``show ... verbose`` / ``--xc -v``, every line commented
+    internal_resources: object = None
 
     def resource_type(self, name: str) -> ResourceType | None:
         for r in self.resources:

@@ -924,11 +924,36 @@ def default_value(d: Directive):
     return dv
 
 
+#: keyword types whose unset (zero) value still has a keyword name in Bareos's
+#: tables, so that it is never "default" (ActionOnPurge 0 = None, LabelType
+#: 0 = bareos); the other keyword types have no name for zero
+UNSET_KEYWORD_NAME = {"actiononpurge": "None", "label": "bareos"}
+
+# types the Director's HasDefaultValue compares by keyword name (dird_conf.cc)
+_KEYWORD_DEFAULT_TYPES = {"jobtype", "level", "protocoltype", "authprotocoltype", "authtype",
+                          "migtype", "replace", "actiononpurge", "label"}
+# types no HasDefaultValue knows: never "default", so always shown in verbose
+_NEVER_DEFAULT_TYPES = {"md5password", "autopassword", "clearpassword", "addresses",
+                        "addresses_port", "addresses_address", "res", "msgs", "defs", "bit"}
+
+
+def keyword_shown(d: Directive, value):
+    """The keyword Bareos prints for a keyword directive's value (None: nothing)."""
+    if value is None:
+        return UNSET_KEYWORD_NAME.get(d.type)
+    return value
+
+
 def is_default(d: Directive, value) -> bool:
-    """Bareos's HasDefaultValue: does ``value`` equal the directive's default?"""
+    """Bareos's HasDefaultValue: does ``value`` equal the directive's default?
+
+    As Bareos: a type no HasDefaultValue handles (a resource reference, a
+    bit of a bit field, a password ...) is never "default"; a Director
+    keyword type without a default is "default" only when its value has no
+    keyword name.
+    """
     t = d.type
-    if t in ("md5password", "autopassword", "clearpassword", "addresses",
-             "addresses_port", "addresses_address", "res", "msgs", "defs"):
+    if t in _NEVER_DEFAULT_TYPES:
         return False
     if t in ("runscript", "run", "incexc", "options", "fs_list"):
         return not value
@@ -937,8 +962,13 @@ def is_default(d: Directive, value) -> bool:
         if d.default is not None:
             return list(value or []) == dflt
         return not value
+    if t in _KEYWORD_DEFAULT_TYPES:
+        shown = keyword_shown(d, value)
+        if d.default is not None:
+            return shown is not None and shown.lower() == d.default.lower()
+        return shown is None
     return value == default_value(d)
 
 
-__all__ = ["STORE", "default_value", "is_default", "KEYWORDS", "MSG_TYPES",
+__all__ = ["STORE", "default_value", "is_default", "keyword_shown", "KEYWORDS", "MSG_TYPES",
            "MessageDestination", "shell_expand"]
