@@ -216,3 +216,35 @@ def test_wants_volume_and_programmatic_bsr():
                     'VolAddr=0-10\nFileIndex=1\nCount=1\n')
     m = BsrMatcher(bsr)
     assert m.wants_volume("A") and not m.wants_volume("B")
+
+
+def test_repeated_record_of_the_last_match_is_matched_without_walking_the_entries():
+    bsr = parse_bsr("Volume=V\nVolSessionId=1\nVolSessionTime=7\nFileIndex=1-2\nCount=2\n")
+    m = BsrMatcher(bsr)
+    assert m.repeats_match
+    assert m.match_fields("V", 2, 1, 1, 7, 500) == MATCH
+    st = m._state[0]
+    found = st.found
+    assert m.match_fields("V", 2, 2, 1, 7, 500) == MATCH           # the same file, same block
+    assert m.match_fields("V", 2, 3, 1, 7, 500) == MATCH
+    assert st.found == found == 1
+    # the same FileIndex in another session, block or volume is asked for again
+    assert m.match_fields("V", 2, 2, 2, 7, 500) == NO_MATCH
+    assert m.match_fields("W", 2, 2, 1, 7, 500) == NO_MATCH
+    assert m.match_fields("V", 2, 2, 1, 7, 900) == MATCH
+    assert m.match_fields("V", 3, 1, 1, 7, 900) == ALL_DONE
+
+
+@pytest.mark.parametrize("text", ["Volume=V\nStream=2\n", 'Volume=V\nFileRegex="x$"\n'])
+def test_stream_and_regex_selections_ask_for_every_record(text):
+    m = BsrMatcher(parse_bsr(text))
+    assert not m.repeats_match
+    if "Stream" in text:
+        assert m.match_fields("V", 1, 2, 1, 7, 500) == MATCH
+        assert m.match_fields("V", 1, 3, 1, 7, 500) == NO_MATCH   # same file, other stream
+    else:
+        x = encode_attributes(1, 3, "/a/x", "A")
+        y = encode_attributes(2, 3, "/a/y", "A")
+        assert m.match_fields("V", 1, 1, 1, 7, 500, x) == MATCH
+        assert m.match_fields("V", 2, 1, 1, 7, 500, y) == NO_MATCH
+        assert m.match_fields("V", 2, 2, 1, 7, 500, b"data") == NO_MATCH

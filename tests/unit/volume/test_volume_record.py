@@ -231,3 +231,22 @@ def test_two_interleaved_sessions_round_trip(records, block_size):
         got = [(r.file_index, r.stream, r.data) for r in recs if r.vol_session_id == sid]
         assert got == want
     assert not rr.problems
+
+
+def test_raw_records_view_the_block_and_carry_records_fields():
+    w = RecordWriter(1000, vol_session_id=4, vol_session_time=9)
+    blocks = w.write(1, 1, b"attr") + w.write(1, 2, b"x" * 1500) + w.write(2, 1, b"second")
+    blocks.append(w.flush())
+    r = BlockReader(expect_volume=False)
+    for b in blocks:
+        r.feed(bytes(b))
+    rr = RecordReader()
+    raw = []
+    for item in r.close():
+        raw += rr.read_block_raw(item)
+    assert [(t[0], t[1], bytes(t[2]), t[3], t[4]) for t in raw] == [
+        (1, 1, b"attr", 4, 9), (1, 2, b"x" * 1500, 4, 9), (2, 1, b"second", 4, 9)]
+    assert isinstance(raw[0][2], memoryview)          # whole in its block: no copy
+    assert isinstance(raw[1][2], bytes)               # split over two blocks: joined
+    assert [len(t) for t in raw] == [8, 8, 8]
+    assert raw[1][5] == 0 and raw[2][5] == 1          # block number of the record's header
