@@ -19,6 +19,7 @@ from bareos.plugins import dir as dirplugins
 
 from . import bootstrap as bsrmod
 from . import runscript
+from .consolidate import allow_mixed_priority
 from .client import ClientSession, fileset_wire_items, storage_uses_tls
 from .jcr import FINAL_BAD, Jcr, JobCanceled, JobFailed
 from .msgs import MessageSink
@@ -83,7 +84,8 @@ class JobEngine:
         jtype = str(over.get("type") or job_res.get("Type") or "Backup")
         jcr.job_type = dict((n.lower(), c) for n, c in jobcodes.JOB_TYPES).get(jtype.lower(), jtype[:1])
         level = over.get("level") or job_res.get("Level")
-        if jcr.job_type in (jobcodes.JT_RESTORE, jobcodes.JT_ADMIN, jobcodes.JT_ARCHIVE):
+        if jcr.job_type in (jobcodes.JT_RESTORE, jobcodes.JT_ADMIN, jobcodes.JT_ARCHIVE,
+                            jobcodes.JT_CONSOLIDATE):
             jcr.level = jobcodes.L_NONE
         else:
             jcr.level = level_code(level) if level else jobcodes.L_FULL
@@ -120,6 +122,11 @@ class JobEngine:
         jcr.restore_jobids = over.get("jobids") or ""
         jcr.mac_jobid = int(over["jobid"]) if str(over.get("jobid") or "").isdigit() else None
         jcr.next_pool_name = over.get("nextpool")
+        if over.get("spooldata") is not None:
+            jcr.spool_data = over["spooldata"]
+        if jcr.level == jobcodes.L_VIRTUAL_FULL and over.get("jobid"):   # consolidate.py
+            from .consolidate import parse_jobid_list
+            jcr.vf_jobids = parse_jobid_list(over["jobid"])
         jcr.verify_job_name = over.get("verifyjob")     # Verify jobs (verify.py)
         jcr.plugin_options = over.get("pluginoptions")
         jcr.sched_time = float(over.get("when") or time.time())
@@ -198,8 +205,7 @@ class JobEngine:
             if j is jcr or j.status not in (jobcodes.JS_RUNNING, jobcodes.JS_CREATED):
                 continue
             if j.priority < jcr.priority:
-                mixed = jcr.job_res.get("Allow Mixed Priority", False) and \
-                    j.job_res.get("Allow Mixed Priority", False)
+                mixed = allow_mixed_priority(jcr) and allow_mixed_priority(j)
                 if not (mixed and j.status == jobcodes.JS_RUNNING):
                     return False
             if j.status == jobcodes.JS_CREATED and j.priority == jcr.priority and j.jobid < jcr.jobid:
@@ -224,6 +230,9 @@ class JobEngine:
         try:
             if not dirplugins.job_start(jcr):      # Director plugins: JobStart, JobInit
                 raise JobFailed("Director plugin failed the job")
+            if jcr.level == jobcodes.L_VIRTUAL_FULL and jcr.job_type == jobcodes.JT_BACKUP:
+                from .consolidate import check_duplicate
+                check_duplicate(self, jcr)         # one consolidation per Client/FileSet
             self._wait_turn(jcr)
             jcr.start_time = time.time()
             if not dirplugins.job_run(jcr):        # bDirEventJobRun
@@ -247,6 +256,9 @@ class JobEngine:
             elif jcr.job_type == jobcodes.JT_VERIFY:
                 from .verify import run_verify
                 run_verify(self, jcr)
+            elif jcr.job_type == jobcodes.JT_CONSOLIDATE:
+                from .consolidate import run_consolidate
+                run_consolidate(self, jcr)
             elif jcr.job_type == jobcodes.JT_ADMIN:
                 jcr.info(f"Start Admin JobId {jcr.jobid}, Job={jcr.job}\n")
                 jcr.status = jobcodes.JS_TERMINATED
@@ -732,7 +744,7 @@ def backup_report(jcr: Jcr) -> str:
         f"  End time:               {_when(jcr.end_time)}",
         f"  Elapsed time:           {elapsed}",
         f"  Priority:               {jcr.priority}",
-        f"  Allow Mixed Priority:   {'yes' if jcr.job_res.get('Allow Mixed Priority', False) else 'no'}",
+        f"  Allow Mixed Priority:   {'yes' if allow_mixed_priority(jcr) else 'no'}",
         f"  FD Files Written:       {edit_uint64_with_commas(jcr.job_files)}",
         f"  SD Files Written:       {edit_uint64_with_commas(jcr.sd_files)}",
         f"  FD Bytes Read:          {_size(jcr.read_bytes)}",

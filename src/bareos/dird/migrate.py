@@ -754,6 +754,11 @@ def vf_finish(jcr) -> None:
     last = cat.get_job(job_id=st.vf_jobids[-1]) or {}
     cat.update_job(jcr.jobid, Level=st.first_level, StartTime=last.get("StartTime"),
                    EndTime=last.get("EndTime"), JobTDate=int(last.get("JobTDate") or 0))
+    from . import consolidate
+
+    if getattr(jcr, "vf_jobids", None):
+        consolidate.replicate_deleted_files(jcr, st.vf_jobids)
+    consolidate.purge_consolidated(jcr, st.vf_jobids)
 
 
 def vf_report(jcr) -> str:
@@ -769,10 +774,12 @@ def run_virtual_full(engine, jcr) -> None:
     cat = d.catalog
     st = MacState()
     jcr.mac_state = st
-    jcr.finish_hook = vf_finish
-    jcr.report_hook = vf_report
     if jcr.client is None or jcr.fileset is None or jcr.pool is None:
         raise JobFailed("Virtual Full job needs a Client, FileSet and Pool")
+    from . import consolidate
+
+    jcr.finish_hook = vf_finish
+    jcr.report_hook = vf_report
     engine._catalog_ids(jcr)
     st.rpool, st.rpool_source = jcr.pool, jcr.pool_source
     _set_next_pool(d, jcr, st)
@@ -787,9 +794,11 @@ def run_virtual_full(engine, jcr) -> None:
         jcr.msg(jmsg.M_WARNING, "This Job is not an Accurate backup so is not equivalent to a Full "
                                 "backup.\n")
     # (a job that started in this very second counts: StartTime has one-second resolution)
-    jobids = [j for j in cat.accurate_jobids(jcr.client_id, jcr.fileset_id, jobcodes.L_INCREMENTAL,
-                                             before=time.time() + 2)
-              if j != jcr.jobid]
+    jobids = consolidate.vf_jobids_for(jcr)       # jobid= list (Consolidate jobs)
+    if jobids is None:
+        jobids = [j for j in cat.accurate_jobids(jcr.client_id, jcr.fileset_id,
+                                                 jobcodes.L_INCREMENTAL, before=time.time() + 2)
+                  if j != jcr.jobid]
     if not jobids:
         raise JobFailed("No previous Jobs found.")
     for jid in jobids:

@@ -14,6 +14,7 @@ from bareos.lib import bnet, jmsg, jobcodes
 from bareos.lib.bnet import BnetError, bash_spaces
 
 from .catreq import CatalogService
+from . import consolidate
 from .daemonconn import Connected, DaemonConnectError, connect_daemon, recv_text
 from .jcr import JobFailed
 
@@ -72,7 +73,7 @@ class StorageSession:
         pool = jcr.pool
         no_attr = 0 if (pool is None or pool.get("Catalog Files", True)) else 1
         spool_attr = 1 if jcr.job_res.get("Spool Attributes", False) else 0
-        spool_data = 1 if jcr.job_res.get("Spool Data", False) else 0
+        spool_data = 1 if consolidate.spool_data(jcr) else 0
         prefer = 1 if jcr.job_res.get("Prefer Mounted Volumes", True) else 0
         spool_size = int(jcr.job_res.get("Spool Size") or 0)
         client = bash_spaces(jcr.client.name) if jcr.client is not None else "**None**"
