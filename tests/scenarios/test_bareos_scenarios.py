@@ -40,6 +40,7 @@ PASSING = [
     "pruning",
     "strippath",
     "config-dump",
+    "restore",
 ]
 
 

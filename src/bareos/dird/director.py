@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -16,25 +17,93 @@ DEFAULT_DIR_PORT = 9101
 
 
 class ConsoleMessages:
-    """Messages for the consoles (the `console` destination), read by `messages`."""
+    """Messages for the consoles (the `console` destination), read and
+    cleared by `messages`.
 
-    def __init__(self) -> None:
+    Kept in memory until :meth:`attach` names a file; from then on (the
+    running Director: ``<Working Directory>/<director name>.conmsg``, as
+    Bareos) they are kept in that file, so that messages no console has
+    read yet are still there after a restart: a file with content makes
+    them pending at once."""
+
+    def __init__(self, path: str | None = None) -> None:
         self._lines: list[str] = []
         self._lock = threading.Lock()
+        self._path: str | None = None
+        self._pending = False
+        if path is not None:
+            self.attach(path)
+
+    @property
+    def path(self) -> str | None:
+        """The file the messages are kept in (None: in memory)."""
+        return self._path
 
     @property
     def pending(self) -> bool:
-        return bool(self._lines)
+        return self._pending if self._path is not None else bool(self._lines)
+
+    def attach(self, path: str) -> None:
+        """Keep the messages in the file *path* from now on; what it holds
+        already is pending, and what was queued in memory is added to it.
+        Raises OSError when the file cannot be opened (the messages stay in
+        memory then)."""
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        with self._lock:
+            try:
+                size = os.lseek(fd, 0, os.SEEK_END)
+                if self._lines:
+                    os.write(fd, _encode("".join(self._lines)))
+                    size += 1
+                    self._lines = []
+            finally:
+                os.close(fd)
+            self._path = path
+            self._pending = size > 0
 
     def add(self, text: str) -> None:
         with self._lock:
+            if self._path is not None:
+                if not text.endswith("\n"):
+                    text += "\n"
+                try:
+                    with open(self._path, "ab") as f:
+                        f.write(_encode(text))
+                    self._pending = True
+                    return
+                except OSError as exc:
+                    log.warning("cannot write the console message file %s: %s", self._path, exc)
             for line in text.splitlines(keepends=True):
                 self._lines.append(line)
 
     def take(self) -> list[str]:
+        """The pending messages, one line each, and forget them."""
         with self._lock:
             lines, self._lines = self._lines, []
+            if self._path is not None:
+                try:
+                    with open(self._path, "r+b") as f:
+                        data = f.read()
+                        f.seek(0)
+                        f.truncate()
+                except OSError as exc:
+                    log.warning("cannot read the console message file %s: %s", self._path, exc)
+                    data = b""
+                self._pending = False
+                lines += data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
         return lines
+
+
+def _encode(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+
+
+def console_message_file(working_directory: str, director_name: str) -> str:
+    """Where a Director keeps its console messages (Bareos's con_fname)."""
+    return os.path.join(working_directory, f"{director_name}.conmsg")
 
 
 @dataclass
@@ -316,6 +385,7 @@ class Director:
         from bareos.plugins.dir import load_director_plugins
 
         load_director_plugins(self)                   # Plugin Directory / Plugin Names
+        self.attach_console_messages()
         settings = tls.TlsSettings.from_resource(self.resource)
         psk = self.psk_lookup if tls.psk_available() else None
         self.server = NetServer(
@@ -329,6 +399,18 @@ class Director:
         self.server.start()
         self.start_scheduler()
         return self
+
+    def attach_console_messages(self) -> None:
+        """Keep the console messages in <Working Directory>/<name>.conmsg
+        (messages a console has not read survive a restart); in memory when
+        that file cannot be opened."""
+        if self.console_messages.path is not None:
+            return
+        path = console_message_file(self.working_directory, self.name)
+        try:
+            self.console_messages.attach(path)
+        except OSError as exc:
+            log.warning("Could not open console message file %s: ERR=%s", path, exc.strerror or exc)
 
     def start_scheduler(self, clock=None) -> None:
         """Run scheduled jobs (Schedule resources of automatic jobs)."""

@@ -40,6 +40,10 @@ class StorageSession:
         self.end_status: str | None = None
         self.service = CatalogService(jcr, catalog)
         self._lock = threading.Lock()
+        self._closing = False
+
+    #: seconds close() gives the SD to end its side of a job that failed early
+    CLOSE_GRACE = 2.0
 
     @property
     def bs(self):
@@ -217,7 +221,7 @@ class StorageSession:
                     continue
                 log.debug("SD message ignored: %s", msg.strip())
         except (BnetError, OSError, TimeoutError) as exc:
-            if self.end_status is None and not jcr.cancel_event.is_set():
+            if self.end_status is None and not jcr.cancel_event.is_set() and not self._closing:
                 jcr.msg(jmsg.M_ERROR, f"Storage daemon connection lost: {exc}\n")
         finally:
             with self._lock:
@@ -260,5 +264,24 @@ class StorageSession:
             conn.bsock.terminate()
 
     def close(self) -> None:
-        if self.conn is not None:
+        if self.conn is None:
+            return
+        thread = self.thread
+        if thread is None or not thread.is_alive() or thread is threading.current_thread():
             self.bs.terminate()
+            return
+        # The message thread is still reading (the job failed before the SD
+        # ended): closing TLS from here would run OpenSSL on the connection in
+        # two threads at once (close_notify against SSL_read), which corrupts
+        # the Director's heap.  Say goodbye, give the SD a moment to end its
+        # side (its last status arrives on the message thread), then wake the
+        # reader by shutting the socket down, and close once it is done.
+        self._closing = True
+        try:
+            self.bs.signal(bnet.BNET_TERMINATE)
+        except (BnetError, OSError):
+            pass
+        if not self.ended.wait(self.CLOSE_GRACE):
+            self.bs.shutdown()
+            thread.join(10)
+        self.bs.close()

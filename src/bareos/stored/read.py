@@ -120,19 +120,30 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
     from bareos.plugins import sd as sdplugins
 
     """Send the selected records of one volume; ALL_DONE when the BSR is
-    satisfied, True to go on with the next volume, None on error."""
-    with dev.lock:
-        try:
-            dev.open(name, "read")
-            sdplugins.generate_event(job, sdplugins.bSdEventDeviceOpen, dev)
-            dev.read_volume_label(expected=name)
-            sdplugins.generate_event(job, sdplugins.bSdEventLabelRead, dev)
-            sdplugins.generate_event(job, sdplugins.bSdEventLabelVerified, dev)
-        except (VolumeLabelError, DeviceError) as exc:
-            job.fatal(f'Cannot open Volume "{name}" for reading: {exc}')
-            dev.close()
-            return None
-        dev.volume_name = name
+    satisfied, True to go on with the next volume, None on error.  A volume
+    that cannot be opened or has another label is asked for and waited for
+    (stored/wait.py)."""
+    from bareos.stored.wait import mount_for_read
+
+    def try_open():
+        with dev.lock:
+            try:
+                dev.open(name, "read")
+                sdplugins.generate_event(job, sdplugins.bSdEventDeviceOpen, dev)
+                dev.read_volume_label(expected=name)
+                sdplugins.generate_event(job, sdplugins.bSdEventLabelRead, dev)
+                sdplugins.generate_event(job, sdplugins.bSdEventLabelVerified, dev)
+            except VolumeLabelError as exc:
+                dev.close()
+                return f"Read acquire: {exc}"
+            except DeviceError as exc:
+                dev.close()
+                return f'Read open device {dev.print_name()} Volume "{name}" failed: ERR={exc}'
+            dev.volume_name = name
+        return None
+
+    if not mount_for_read(job, dev, name, try_open):
+        return None
     records = volume_records(job, dev, name, matcher, reader, raw=True)
     translate = None
     if sdplugins.job_plugins(job) is not None:

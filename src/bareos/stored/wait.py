@@ -31,11 +31,13 @@ Director's commands on a waiting device and ``cancel``.
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 import weakref
 
-from bareos.lib import jmsg
+from bareos.lib import bnet, jmsg
+from bareos.lib.bnet import BnetError
 from bareos.lib.jobcodes import JS_RUNNING, JS_WAIT_MEDIA, JS_WAIT_MOUNT
 from bareos.stored.device import (
     BST_MOUNT,
@@ -155,17 +157,25 @@ def _wake(dev) -> None:
 
 
 class VolumeWait:
-    """One job's wait for a volume to append to on its device."""
+    """One job's wait for a volume on its device: to append to (*dcr* is
+    the append code's WriteDcr) or, with :meth:`for_read`, to read from."""
 
-    def __init__(self, dcr, timers: WaitTimers | None = None) -> None:
+    def __init__(self, dcr, timers: WaitTimers | None = None, read: bool = False) -> None:
         self.dcr = dcr
         self.job = dcr.job
         self.dev = dcr.dev
         self.timers = timers or WaitTimers()
+        self.read = read
         self.status = W_TIMEOUT          # the first request is always sent
         self.kind = ""                   # "media" (create a volume) or "mount"
         self.volume = ""                 # the volume asked for ("mount")
         self.asked = False
+        self.lost = ""                   # why the job's peers went away while it waited
+
+    @classmethod
+    def for_read(cls, job, dev, timers: WaitTimers | None = None) -> "VolumeWait":
+        """The wait of a restore (or copy, verify ...) reading *dev*."""
+        return cls(_ReadDcr(job, dev), timers, read=True)
 
     @property
     def pool_name(self) -> str:
@@ -189,7 +199,14 @@ class VolumeWait:
         self.kind = "mount" if volume else "media"
         self.volume = volume or ""
         if self.status in (W_TIMEOUT, W_MOUNT):
-            if volume:
+            if self.read:
+                job.jmsg(jmsg.M_MOUNT,
+                         f'Please mount read Volume "{volume}" for:\n'
+                         f"    Job:          {job.job}\n"
+                         f"    Storage:      {dev.print_name()}\n"
+                         f"    Pool:         {self.pool_name}\n"
+                         f"    Media type:   {self.media_type}\n")
+            elif volume:
                 job.jmsg(jmsg.M_MOUNT,
                          f'Please mount append Volume "{volume}" or label a new one for:\n'
                          f"    Job:          {job.job}\n"
@@ -204,7 +221,15 @@ class VolumeWait:
                          f"    Pool:         {self.pool_name}\n"
                          f"    Media type:   {self.media_type}\n")
         job.send_status(JS_WAIT_MOUNT if volume else JS_WAIT_MEDIA)
-        self.status = self.wait_for_sysop()
+        watch = _PeerWatch(self) if self.read else None
+        try:
+            self.status = self.wait_for_sysop()
+        finally:
+            if watch is not None:
+                watch.stop()
+        if self.lost and not job.is_canceled:
+            job.fatal(self.lost)
+            return False
         if job.is_canceled:
             self._canceled()
             return False
@@ -259,7 +284,7 @@ class VolumeWait:
                     if heartbeat and now - last_heartbeat >= heartbeat:
                         sd.send_heartbeats(job, to_fd=True)
                         last_heartbeat = now
-                    if job.is_canceled or (stopping is not None and stopping.is_set()):
+                    if job.is_canceled or self.lost or (stopping is not None and stopping.is_set()):
                         return W_WAKE
                     if dev.blocked == BST_WRITING_LABEL:
                         continue                     # the operator is labelling
@@ -281,6 +306,92 @@ class VolumeWait:
                         dev.blocked = state.prev_blocked
                     elif dev.blocked == BST_UNMOUNTED_WAITING_FOR_SYSOP:
                         dev.blocked = BST_UNMOUNTED
+
+
+class _PeerWatch:
+    """While a read job waits for its volume nobody reads its connections:
+    this thread notices when the File Daemon or the Director goes away (the
+    connection is closed, the Director says goodbye or ``cancel``), so that
+    the job ends at once instead of waiting on for a restore nobody can
+    receive any more.  Records why in :attr:`VolumeWait.lost` (or cancels
+    the job) and wakes the waiter; :meth:`stop` ends the thread before the
+    job uses its connections again."""
+
+    POLL_MS = 200
+    _HUP = select.POLLHUP | select.POLLERR | getattr(select, "POLLRDHUP", 0)
+
+    def __init__(self, waiter: VolumeWait) -> None:
+        self.waiter = waiter
+        self.job = waiter.job
+        self._stop = threading.Event()
+        self._peers = {}
+        for who, bs in (("Director", getattr(self.job, "dir", None)),
+                        ("File Daemon", getattr(self.job, "fd", None))):
+            if bs is None or getattr(bs, "closed", False):
+                continue
+            try:
+                self._peers[bs.fileno()] = (who, bs)
+            except (OSError, ValueError, AttributeError):
+                continue
+        self._thread = None
+        if self._peers:
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name=f"sd-peerwatch-{self.job.job_id}")
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        poller = select.poll()
+        for fileno in self._peers:
+            poller.register(fileno, select.POLLIN | self._HUP)
+        while not self._stop.is_set():
+            try:
+                events = poller.poll(self.POLL_MS)
+            except OSError:
+                return
+            for fileno, ev in events:
+                if self._stop.is_set():
+                    return
+                who, bs = self._peers[fileno]
+                problem = self._look(who, bs, ev)
+                if problem is None:
+                    continue
+                if problem:
+                    self.waiter.lost = problem
+                _wake(self.waiter.dev)
+                return
+
+    def _look(self, who: str, bs, ev: int) -> str | None:
+        """What came from *who*: None (nothing that matters), "" (the job
+        was canceled) or why the job cannot go on."""
+        job = self.job
+        dev = self.waiter.dev
+        gone = (f"The {who} connection was closed while Job {job.job} waited for mount "
+                f"on Storage Device {dev.print_name()}")
+        if not ev & select.POLLIN:
+            return gone + "." if ev & self._HUP else None
+        try:
+            item = bs.recv(timeout=2.0)
+        except TimeoutError:
+            return None                       # part of a packet: look again
+        except (BnetError, OSError) as exc:
+            return f"{gone}: {exc}"
+        if isinstance(item, int):
+            if item in (bnet.BNET_HEARTBEAT, bnet.BNET_HB_RESPONSE):
+                return None
+            if item == bnet.BNET_TERMINATE:
+                return gone + "."
+            return None
+        text = item.decode("utf-8", "replace")
+        if who == "Director" and text.startswith("cancel"):
+            job.sd.cancel_job(job)
+            return ""
+        log.info("JobId %s: ignored while waiting for mount: %s", job.job_id, text.strip())
+        return None
 
 
 # ----------------------------------------------------------------------------
@@ -348,6 +459,63 @@ def unmount_request(dev) -> str | None:
 def wake_job(job) -> None:
     """Wake *job* if it waits on a device (``cancel``)."""
     dcr = getattr(job, "write_dcr", None)
-    dev = getattr(dcr, "dev", None)
-    if dev is not None:
-        _wake(dev)
+    for dev in (getattr(dcr, "dev", None), getattr(job, "read_device", None)):
+        if dev is not None:
+            _wake(dev)
+
+
+# ----------------------------------------------------------------------------
+# the read side (Bareos's AcquireDeviceForRead with ST_READREADY requests)
+# ----------------------------------------------------------------------------
+
+#: how often a read job tries to mount its volume before it gives up
+#: (Bareos's retry limit of AcquireDeviceForRead)
+MAX_READ_TRIES = 11
+
+
+class _ReadStore:
+    def __init__(self, pool_name: str, media_type: str) -> None:
+        self.pool_name = pool_name
+        self.media_type = media_type
+
+
+class _ReadDcr:
+    """What a read job's wait needs of Bareos's read DCR."""
+
+    def __init__(self, job, dev) -> None:
+        self.job = job
+        self.dev = dev
+        store = getattr(job, "read_store", None)
+        self.store = _ReadStore(getattr(store, "pool_name", "") or "",
+                                getattr(store, "media_type", "") or dev.media_type)
+
+
+def mount_for_read(job, dev, volume: str, try_open, timers: WaitTimers | None = None) -> bool:
+    """Get *volume* mounted on *dev* for reading.  ``try_open()`` opens the
+    volume and checks its label; it returns None when that worked, else the
+    warning for the job log.  When it fails the operator is asked to mount
+    the volume ("Please mount read Volume ...", the job in ``JS_WaitMount``)
+    and the job waits (see :meth:`VolumeWait.ask`), then tries again; after
+    :data:`MAX_READ_TRIES` tries, on a cancel or when the wait time ran out
+    the job gives up.  True: the volume is mounted (the job is running
+    again); False: the job ends, the reason is in the job log."""
+    waiter: VolumeWait | None = None
+    tries = 0
+    while True:
+        if tries >= MAX_READ_TRIES:
+            job.fatal(f"Too many errors trying to mount device {dev.print_name()} for reading.")
+            return False
+        tries += 1
+        if job.is_canceled:
+            job.info(f"Job {job.job_id} canceled.")
+            return False
+        problem = try_open()
+        if problem is None:
+            if waiter is not None:
+                waiter.done()
+            return True
+        job.warning(problem)
+        if waiter is None:
+            waiter = VolumeWait.for_read(job, dev, timers)
+        if not waiter.ask(volume):
+            return False

@@ -71,9 +71,12 @@ def test_missing_volume_fails_the_restore(site_factory, tmp_path):
         where = tmp_path / "restored"
         rjob, rstatus = site.restore_all(con, where, extra="")
         log = site.job_log(con, rjob)
-        assert rstatus in ("f", "E"), log
+        # the SD asks for the volume and waits (as Bareos) until Max Wait Time cancels the job
+        assert rstatus == "A", log
         assert "Full-0001" in log and re.search(r"No such file or directory|not found|Could not open", log), log
-        assert "Termination:            *** Restore Error ***" in log, log
+        assert 'Please mount read Volume "Full-0001"' in log, log
+        assert "Max wait time exceeded. Job canceled." in log, log
+        assert "Termination:            Restore Canceled" in log, log
         assert not list(where.rglob("f1")) if where.exists() else True
         # the daemons keep serving: a new Full labels a new volume and restores
         jobid2, status2 = site.run_job(con, "run job=backup-bareos-fd level=Full yes")
