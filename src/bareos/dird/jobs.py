@@ -496,16 +496,7 @@ class JobEngine:
                         fd.send_job_info(storage_uses_tls(store))
                         fd.secure_erase()
                     sd.send_bootstrap(bsr_text)
-                    if fd.passive:
-                        _check_passive(fd, jcr)
-                        fd.send_authorization()
-                        address, port = client_address_for(jcr.client, store)
-                        sd.passive_client(address, port, fd.tls_policy_for_passive())
-                        sd.run()
-                    else:
-                        sd.run()
-                        address, port = storage_address_for(jcr.client, store)
-                        fd.send_storage_restore(address, port, storage_uses_tls(store))
+                    connect_for_reading(jcr, fd, sd, store)
                     if first:
                         opts = []
                         if jcr.plugin_options:
@@ -608,6 +599,21 @@ def client_address_for(client_res, storage_res) -> tuple[str, int]:
     lan_store = storage_res.get("Lan Address") if storage_res is not None else None
     address = lan_client if (lan_client and lan_store) else client_res.get("Address")
     return address, int(client_res.get("Port") or 9102)
+
+
+def connect_for_reading(jcr, fd, sd, store) -> None:
+    """Start the SD's read job and bring the FD and the SD together: the
+    SD dials a passive client, else the FD is told the SD's address."""
+    if fd.passive:
+        _check_passive(fd, jcr)
+        fd.send_authorization()
+        address, port = client_address_for(jcr.client, store)
+        sd.passive_client(address, port, fd.tls_policy_for_passive())
+        sd.run()
+    else:
+        sd.run()
+        address, port = storage_address_for(jcr.client, store)
+        fd.send_storage_restore(address, port, storage_uses_tls(store))
 
 
 def _check_passive(fd, jcr) -> None:

@@ -324,7 +324,7 @@ def _run_disk(engine, jcr: Jcr, prev: dict | None) -> None:
 
 
 def _run_volume(engine, jcr: Jcr, bsr, prev: dict) -> None:
-    from .jobs import _check_passive, client_address_for, storage_address_for
+    from .jobs import connect_for_reading
     from .storage import StorageSession
 
     d = engine.director
@@ -349,16 +349,7 @@ def _run_volume(engine, jcr: Jcr, bsr, prev: dict) -> None:
         fd.send_job_info(storage_uses_tls(store))
         d.catalog.update_client(jcr.client_id, Uname=jcr.fd_uname)
         sd.send_bootstrap(bsr_text)
-        if fd.passive:
-            _check_passive(fd, jcr)
-            fd.send_authorization()
-            address, port = client_address_for(jcr.client, store)
-            sd.passive_client(address, port, fd.tls_policy_for_passive())
-            sd.run()
-        else:
-            sd.run()
-            address, port = storage_address_for(jcr.client, store)
-            fd.send_storage_restore(address, port, storage_uses_tls(store))
+        connect_for_reading(jcr, fd, sd, store)
         _send_verify(fd, jcr)
         differences = _compare(fd, jcr, prev, volume=True)
         fd.wait_end()
