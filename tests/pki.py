@@ -6,7 +6,9 @@ import datetime
 
 def make_pki(tmp_path, extra_cns=()):
     """CA, certificates and CRL under *tmp_path*; *extra_cns* adds certificates
-    (``<cn>.crt``/``<cn>.key``) for more common names."""
+    (``<cn>.crt``/``<cn>.key``) for more common names; a tuple of names gives
+    one certificate whose subject has each of them as a CN, in that order
+    (files named after the names joined by ``+``)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -15,7 +17,8 @@ def make_pki(tmp_path, extra_cns=()):
     now = datetime.datetime.now(datetime.timezone.utc)
 
     def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        cns = cn if isinstance(cn, tuple) else (cn,)
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, c) for c in cns])
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -36,10 +39,13 @@ def make_pki(tmp_path, extra_cns=()):
             x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject)
             .public_key(key.public_key()).serial_number(i)
             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(cn)]), critical=False)
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName(c) for c in (cn if isinstance(cn, tuple) else (cn,))]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
+        if isinstance(cn, tuple):
+            cn = "+".join(cn)
         serials[cn] = i
         files[cn + ".crt"] = tmp_path / f"{cn}.crt"
         files[cn + ".key"] = tmp_path / f"{cn}.key"

@@ -364,7 +364,7 @@ def peer_common_names(sslsock) -> list[str]:
 
 
 def check_allowed_cn(sslsock, allowed: Iterable[str], require_certificate: bool = True) -> None:
-    """Raise :class:`TlsError` unless the peer certificate's CN is in *allowed*.
+    """Raise :class:`TlsError` unless the peer certificate's (first) CN is in *allowed*.
 
     Nothing is checked when *allowed* is empty.  A session without a peer
     certificate (TLS-PSK) passes only when *require_certificate* is false;
@@ -380,7 +380,8 @@ def check_allowed_cn(sslsock, allowed: Iterable[str], require_certificate: bool 
             raise TlsError("TLS certificate verification failed: the peer failed to present a TLS "
                            f"certificate (TLS Allowed CN {allowed!r})")
         return
-    names = peer_common_names(sslsock)
+    # Bareos compares the subject's first CN only (X509_NAME_get_text_by_NID)
+    names = peer_common_names(sslsock)[:1]
     if not any(n in allowed for n in names):
         raise TlsError("TLS certificate verification failed: peer certificate did not match a "
                        f"required commonName (CN {names!r}, TLS Allowed CN {allowed!r})")
