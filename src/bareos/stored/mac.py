@@ -21,6 +21,7 @@ and runs the ordinary append code on it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -33,9 +34,10 @@ from bareos.stored.append import (
     AppendError, WriteDcr, _Attr, _send_attributes, delete_placeholder_jobmedia, do_append_data,
     finish_session, is_attribute, report_elapsed, session_label,
 )
-from bareos.stored.device import DeviceError, VolumeLabelError
+from bareos.stored.device import DeviceError
 from bareos.stored.job import CatalogError
-from bareos.stored.read import release_read_device, volume_records
+from bareos.stored.read import open_for_read, release_read_device, volume_records
+from bareos.stored.wait import mount_for_read
 from bareos.stored.volume import RecordReader, SessionLabel
 from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
 
@@ -86,14 +88,9 @@ def bsr_records(job, dev):
         if not matcher.wants_volume(vol.name):
             continue
         name = vol.name
-        with dev.lock:
-            try:
-                dev.open(name, "read")
-                dev.read_volume_label(expected=name)
-            except (VolumeLabelError, DeviceError) as exc:
-                dev.close()
-                raise DeviceError(f'Cannot open Volume "{name}" for reading: {exc}') from exc
-            dev.volume_name = name
+        if not mount_for_read(job, dev, name, functools.partial(open_for_read, job, dev, name)):
+            # asked for and waited for, as a restore does; the reason is in the job log
+            raise DeviceError(f'Cannot open Volume "{name}" for reading.')
         result = yield from volume_records(job, dev, name, matcher, reader, labels=True)
         if result is None or result is ALL_DONE:       # canceled, or the bootstrap is done
             break

@@ -12,6 +12,7 @@ data.
 
 from __future__ import annotations
 
+import functools
 import logging
 import struct
 
@@ -117,32 +118,14 @@ def _load_volume(job, dev, vol) -> bool:
 
 
 def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordReader):
-    from bareos.plugins import sd as sdplugins
-
     """Send the selected records of one volume; ALL_DONE when the BSR is
     satisfied, True to go on with the next volume, None on error.  A volume
     that cannot be opened or has another label is asked for and waited for
     (stored/wait.py)."""
+    from bareos.plugins import sd as sdplugins
     from bareos.stored.wait import mount_for_read
 
-    def try_open():
-        with dev.lock:
-            try:
-                dev.open(name, "read")
-                sdplugins.generate_event(job, sdplugins.bSdEventDeviceOpen, dev)
-                dev.read_volume_label(expected=name)
-                sdplugins.generate_event(job, sdplugins.bSdEventLabelRead, dev)
-                sdplugins.generate_event(job, sdplugins.bSdEventLabelVerified, dev)
-            except VolumeLabelError as exc:
-                dev.close()
-                return f"Read acquire: {exc}"
-            except DeviceError as exc:
-                dev.close()
-                return f'Read open device {dev.print_name()} Volume "{name}" failed: ERR={exc}'
-            dev.volume_name = name
-        return None
-
-    if not mount_for_read(job, dev, name, try_open):
+    if not mount_for_read(job, dev, name, functools.partial(open_for_read, job, dev, name)):
         return None
     records = volume_records(job, dev, name, matcher, reader, raw=True)
     translate = None
@@ -154,6 +137,29 @@ def _read_volume(job, fd, dev, name: str, matcher: BsrMatcher, reader: RecordRea
         return None
     sdplugins.generate_event(job, sdplugins.bSdEventDeviceClose, dev)
     return result
+
+
+def open_for_read(job, dev, name: str) -> str | None:
+    """Open volume *name* on *dev* and check its label (with the SD plugin
+    events of both): None, or the warning for the job log (stored/wait.py's
+    ``mount_for_read`` then asks for the volume and tries again)."""
+    from bareos.plugins import sd as sdplugins
+
+    with dev.lock:
+        try:
+            dev.open(name, "read")
+            sdplugins.generate_event(job, sdplugins.bSdEventDeviceOpen, dev)
+            dev.read_volume_label(expected=name)
+            sdplugins.generate_event(job, sdplugins.bSdEventLabelRead, dev)
+            sdplugins.generate_event(job, sdplugins.bSdEventLabelVerified, dev)
+        except VolumeLabelError as exc:
+            dev.close()
+            return f"Read acquire: {exc}"
+        except DeviceError as exc:
+            dev.close()
+            return f'Read open device {dev.print_name()} Volume "{name}" failed: ERR={exc}'
+        dev.volume_name = name
+    return None
 
 
 def send_records(fd, records, translate=None):
