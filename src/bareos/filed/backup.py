@@ -224,6 +224,32 @@ class AccurateList:
     def __len__(self) -> int:
         return len(self.files)
 
+    def lookup(self, name: str) -> list | None:
+        """The entry of *name* (as the walk spells it), or None.
+
+        Our Director's catalog cannot hold bytes that are not UTF-8: such a
+        byte of a name is stored as the Latin-1 character of that byte (see
+        ``bareos.dird.catreq.storable_name``), and that is how the name comes
+        back in the accurate list.  A name of the walk with such bytes (the
+        ``\\udc80``-``\\udcff`` of ``surrogateescape``) that is not in the
+        list under its own spelling is looked up in that catalog spelling, so
+        that an unchanged file is neither saved again nor reported deleted.
+        """
+        entry = self.files.get(name)
+        if entry is None and not name.isascii():
+            stored = catalog_spelling(name)
+            if stored is not name:
+                entry = self.files.get(stored)
+        return entry
+
+
+def catalog_spelling(name: str) -> str:
+    """*name* with every ``surrogateescape`` byte (U+DC80..U+DCFF) turned
+    into the Latin-1 character of that byte; *name* itself when it has none."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    return "".join(chr(ord(ch) - 0xDC00) if "\udc80" <= ch <= "\udcff" else ch for ch in name)
+
 
 # --------------------------------------------------------------------------
 # ls -l style lines (estimate listing)
@@ -282,7 +308,7 @@ class Backup:
         name = ff.link if S.S_ISDIR(ff.statp.st_mode) else ff.fname
         if FO_STRIPPATH in ff.opts.flags:
             name = strip_path(name, ff.opts.strip_path)
-        entry = jcr.accurate_list.files.get(name)
+        entry = jcr.accurate_list.lookup(name)
         if entry is None:
             return True
         ff.accurate_found = True
