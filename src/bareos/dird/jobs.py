@@ -504,8 +504,11 @@ class JobEngine:
                         fd.send_plugin_options(opts)
                         from bareos.plugins.restore_objects import send_restore_objects
                         send_restore_objects(jcr, fd, d.catalog)
-                        fd.start_restore()
                         first = False
+                    # as Bareos: the restore command for every storage part;
+                    # the FD reads that part's session, answers "storage end"
+                    # and waits for the next storage and restore commands
+                    fd.start_restore()
                     self._wait_storage_end(fd, jcr)
                     sd.wait_end()
                 finally:
