@@ -874,10 +874,18 @@ class Catalog:
         then (for Incremental) the last Differential after it and every
         Incremental after those; oldest first.  Used for accurate mode and
         for the restore selection of the most recent backup."""
-        until = format_time(before) or now_str()
+        # Jobs started before *before*; without it every finished job up to
+        # now, including those that started in this very second (StartTime has
+        # one-second resolution and our jobs take less: "StartTime < now" lost
+        # the job before, and an accurate Incremental then saw its changes
+        # and deletions again)
+        until = format_time(before)
+        cmp = "<"
+        if not until:
+            until, cmp = now_str(), "<="
         base = (
             "SELECT JobId, StartTime FROM Job WHERE Type = 'B' AND JobStatus IN ('T', 'W') "
-            "AND ClientId = ? AND FileSetId = ? AND StartTime < ? "
+            f"AND ClientId = ? AND FileSetId = ? AND StartTime {cmp} ? "
         )
         args = [client_id, fileset_id, until]
         full = self._query(base + "AND Level = 'F' ORDER BY StartTime DESC, JobId DESC LIMIT 1", args)

@@ -250,6 +250,19 @@ def test_level_logic(cat):
     assert cat.accurate_jobids(1, 1, "I", before="2026-01-05 12:00:00") == [full, diff, inc2]
 
 
+def test_accurate_jobids_include_jobs_of_this_second(cat):
+    """Jobs a second apart or less: the finished ones of the current second
+    belong to the base of the next accurate Incremental."""
+    from bareos.cats.catalog import now_str
+
+    n = "fast-job"
+    now = now_str()
+    full = _backup(cat, n, "F", now)
+    inc = _backup(cat, n, "I", now)
+    assert cat.accurate_jobids(1, 1, "I") == [full, inc]
+    assert cat.accurate_jobids(1, 1, "I", before=now) == []     # an explicit time: before it
+
+
 # ---------------------------------------------------------------- JobMedia
 
 
