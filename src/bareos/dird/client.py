@@ -275,6 +275,20 @@ class ClientSession:
         for opt in options:
             self._expect(f"pluginoptions {bash_spaces(opt)}\n", "2000 OK", "Client refused plugin options")
 
+    def send_bandwidth(self, limit: int) -> bool:
+        """``setbandwidth=`` for this job (Bareos's SendBwlimitToFd); a
+        client that refuses it runs the job without a limit."""
+        jcr = self.jcr
+        self.bs.send(f"setbandwidth={limit} Job={bash_spaces(jcr.job)}\n")
+        reply = self._reply()
+        if not reply.startswith("2000 OK Bandwidth"):
+            jcr.msg(jmsg.M_ERROR, f"Bad response to Bandwidth command: wanted 2000 OK Bandwidth, "
+                                  f"got {reply.strip()}\n")
+            jcr.max_bandwidth = 0
+            return False
+        jcr.max_bandwidth = limit
+        return True
+
     def secure_erase(self) -> None:
         if self.fd_version > 53:
             self.bs.send("getSecureEraseCmd\n")

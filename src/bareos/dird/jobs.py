@@ -397,6 +397,9 @@ class JobEngine:
                 opts.append(jcr.plugin_options)
             fd.send_plugin_options(opts)
             fd.secure_erase()
+            limit = job_bandwidth(jcr)
+            if limit > 0:
+                fd.send_bandwidth(limit)
             fd.send_client_scripts(*runscript.client_script_lines(jcr))
             if jcr.accurate and jcr.level != jobcodes.L_FULL:
                 fd.send_accurate(self._accurate_entries(jcr))
@@ -585,6 +588,15 @@ def level_code(level) -> str:
     if len(text) == 1:
         return str(level)
     return jobcodes.L_FULL
+
+
+def job_bandwidth(jcr) -> int:
+    """The job's bandwidth limit for the client: the Job's Maximum
+    Bandwidth, else the Client's Maximum Bandwidth Per Job (0 = none)."""
+    limit = int(jcr.job_res.get("Maximum Bandwidth") or 0)
+    if limit <= 0 and jcr.client is not None:
+        limit = int(jcr.client.get("Maximum Bandwidth Per Job") or 0)
+    return max(0, limit)
 
 
 def storage_address_for(client_res, storage_res) -> tuple[str, int]:

@@ -86,6 +86,7 @@ class WriteDcr:
         self.acquired = False
         self.sos: SessionLabel | None = None
         self.volumes: list[str] = []
+        self.spool = None                   # spool.DataSpool while data is spooled
 
     # -- volume acquisition -------------------------------------------------
     def acquire(self) -> None:
@@ -283,10 +284,24 @@ class WriteDcr:
         return bool(blocks)
 
     def _write_block(self, blk) -> None:
-        dev = self.dev
         job = self.job
         if job.is_canceled:
             raise AppendError("job canceled")
+        spool = self.spool
+        if spool is not None and spool.spooling:
+            from bareos.stored.spool import SpoolError
+            try:
+                spool.write(blk)
+            except SpoolError as exc:
+                raise AppendError(str(exc)) from exc
+            return
+        self.write_to_device(blk)
+
+    def write_to_device(self, blk) -> None:
+        """Put one block on the mounted volume (changing volumes when it is
+        full); raises AppendError."""
+        dev = self.dev
+        job = self.job
         with dev.lock:
             if self.gen != dev.generation:
                 # Another job changed the volume on this device.
@@ -350,8 +365,27 @@ class WriteDcr:
             self._update_media(False)
         dev.unmount()
 
-    def finish(self, eos: SessionLabel | None) -> None:
-        """Write the EOS label, flush, fsync; JobMedia; UpdateMedia."""
+    def end_part_here(self) -> None:
+        """Close the job's current stretch on the volume (its JobMedia row)
+        and start the next one at the current position (after despooling)."""
+        with self.dev.lock:
+            if self.part is not None and self.part.wrote and self.gen == self.dev.generation:
+                self._end_part()
+                self._begin_part()
+
+    def finish(self, eos: SessionLabel | None, commit: bool = True) -> None:
+        """Write the EOS label, flush, fsync; JobMedia; UpdateMedia.  With
+        data spooling: commit the spool to the volume, or discard it when
+        *commit* is False (a failed or canceled job)."""
+        spool = self.spool
+        if spool is not None and not commit:
+            self.spool = None
+            spool.discard()
+            eos = None
+            self.writer.flush()             # the rest of the spooled session: dropped
+        elif spool is not None:
+            self._finish_spooled(eos, spool)
+            eos = None
         if eos is not None:
             if self.part is not None and self.part.wrote:
                 pass
@@ -372,6 +406,22 @@ class WriteDcr:
                 self._update_media(False)
             else:
                 self._end_part()
+
+    def _finish_spooled(self, eos: SessionLabel | None, spool) -> None:
+        try:
+            if eos is not None:
+                for blk in self.writer.write_label(EOS_LABEL, self.job.job_id, eos.encode()):
+                    self._write_block(blk)
+            last = self.writer.flush()
+            if last is not None:
+                self._write_block(last)
+        except AppendError:
+            self.spool = None
+            spool.discard()
+            raise
+        self.spool = None
+        if not spool.commit():
+            raise AppendError("committing the data spool failed")
 
     def release(self) -> None:
         dev = self.dev
@@ -441,9 +491,29 @@ def setup_dcr(job) -> WriteDcr:
     except CatalogError as exc:
         job.fatal(str(exc))
         raise AppendError(str(exc)) from exc
+    begin_spooling(job, dcr)
     job.send_status(JS_RUNNING)
     dcr.begin_session(session_label(job, SOS_LABEL, dcr))
     return dcr
+
+
+def begin_spooling(job, dcr: WriteDcr) -> None:
+    """Turn on data spooling (the job's Spool Data) and attribute spooling
+    (Spool Attributes, implied by Spool Data) for the job's write session."""
+    from bareos.stored.spool import AttrSpool, DataSpool, SpoolError
+
+    cmd = job.cmd
+    try:
+        if cmd.spool_data and dcr.spool is None:
+            dcr.spool = DataSpool.begin(dcr)
+        if ((cmd.spool_attributes or dcr.spool is not None) and not cmd.no_attributes
+                and job.attr_spool is None):
+            job.attr_spool = AttrSpool.begin(job)
+    except SpoolError as exc:
+        if dcr.spool is not None:
+            dcr.spool.discard()
+            dcr.spool = None
+        raise AppendError(str(exc)) from exc
 
 
 def do_append_data(job, fd) -> bool:
@@ -574,6 +644,7 @@ def do_append_data(job, fd) -> bool:
         job.set_status(JS_ERROR_TERMINATED)
     delete_placeholder_jobmedia(job)
     report_elapsed(job, run_time)
+    ok = end_attribute_spool(job, ok)
     job.send_status()
     try:
         if ok:
@@ -585,12 +656,25 @@ def do_append_data(job, fd) -> bool:
     return ok
 
 
+def end_attribute_spool(job, ok: bool) -> bool:
+    """Send the spooled attributes to the Director (the job went well) or
+    drop them; returns *ok*, False when sending failed."""
+    attr = job.attr_spool
+    if attr is None:
+        return ok
+    job.attr_spool = None
+    if ok and not job.is_canceled:
+        return attr.commit()
+    attr.discard()
+    return ok
+
+
 def finish_session(job, dcr, eos_label, ok: bool, current, done_files: list) -> bool:
     """End the job's session on the volume (``eos_label()`` gives the EOS
     label), send the attributes of the files written (when all went well)
     and release the device; returns *ok*, False after an error."""
     try:
-        dcr.finish(eos_label())
+        dcr.finish(eos_label(), commit=ok and not job.is_canceled)
         if ok and not job.is_canceled:
             if current is not None:
                 done_files.append(current)
@@ -635,11 +719,19 @@ def _send_attributes(job, files: list[_Attr]) -> None:
     if not files:
         return
     if not job.cmd.no_attributes:
+        spool = job.attr_spool
         for i in range(0, len(files), ATTRIBUTE_BURST):
             wire = P.file_attribute_packets(
                 job.job, job.vol_session_id, job.vol_session_time,
                 [(f.file_index, f.records) for f in files[i:i + ATTRIBUTE_BURST]])
             if wire:
-                job.dir.send_packets(wire)
+                if spool is not None:
+                    from bareos.stored.spool import SpoolError
+                    try:
+                        spool.write(wire)   # to the Director once the data is committed
+                    except SpoolError as exc:
+                        raise AppendError(str(exc)) from exc
+                else:
+                    job.dir.send_packets(wire)
     job.files = files[-1].file_index
     files.clear()

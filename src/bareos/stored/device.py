@@ -89,6 +89,9 @@ class DeviceSettings:
     diagnostic_device: str = ""
     max_changer_wait: int = 300
     logical_drive: int = 0                 # position in its Autochanger resource
+    spool_directory: str = ""              # data spool files ("" = working directory)
+    max_spool_size: int = 0                # all jobs' spool on this device (0 = no limit)
+    max_job_spool_size: int = 0            # one job's spool (0 = no limit)
 
     @classmethod
     def from_resource(cls, res, name: str | None = None) -> "DeviceSettings":
@@ -115,6 +118,9 @@ class DeviceSettings:
                              else str(_res(res, "Changer Command", ""))),
             diagnostic_device=str(_res(res, "Diagnostic Device", "") or ""),
             max_changer_wait=int(_res(res, "Maximum Changer Wait", 300) or 300),
+            spool_directory=str(_res(res, "Spool Directory", "") or ""),
+            max_spool_size=int(_res(res, "Maximum Spool Size", 0) or 0),
+            max_job_spool_size=int(_res(res, "Maximum Job Spool Size", 0) or 0),
         )
 
 
@@ -152,6 +158,7 @@ class Device:
         self.read_blocks = 0
         self.changer = None                 # the Changer this drive belongs to
         self.slot = -1                      # loaded slot: -1 unknown, 0 none
+        self.spool_size = 0                 # bytes all jobs have spooled for this device
 
     # -- identity ----------------------------------------------------------
     @property

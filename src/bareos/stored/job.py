@@ -55,6 +55,7 @@ class SdJob:
         self.stores: list[P.DirStore] = []
         self.jit = False                  # just-in-time reservation pending
         self.write_dcr = None             # append.WriteDcr
+        self.attr_spool = None            # spool.AttrSpool while attributes are spooled
         self.read_device = None           # Device reserved for reading
         self.read_store: P.DirStore | None = None
         self.bsr = None

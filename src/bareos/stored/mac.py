@@ -31,7 +31,8 @@ from bareos.lib.bsr import ALL_DONE, BsrMatcher
 from bareos.lib.jobcodes import JS_ERROR_TERMINATED, JS_RUNNING, JS_TERMINATED, JS_WAIT_SD
 from bareos.stored import protocol as P
 from bareos.stored.append import (
-    AppendError, WriteDcr, _Attr, _send_attributes, delete_placeholder_jobmedia, do_append_data,
+    AppendError, WriteDcr, _Attr, _send_attributes, begin_spooling, delete_placeholder_jobmedia,
+    do_append_data, end_attribute_spool,
     finish_session, is_attribute, report_elapsed, session_label,
 )
 from bareos.stored.device import DeviceError
@@ -220,6 +221,7 @@ def run_local(session, job) -> None:
             dcr = job.write_dcr = WriteDcr(job, dev, store)
             job.info(f"Using Device {dev.print_name()} to write.")
         dcr.acquire()
+        begin_spooling(job, dcr)
         job.send_status(JS_RUNNING)
         for rec in bsr_records(job, read_dev):
             if rec.file_index < 0:
@@ -278,6 +280,7 @@ def run_local(session, job) -> None:
         job.files = renumber.count
     delete_placeholder_jobmedia(job)
     report_elapsed(job, run_time)
+    ok = end_attribute_spool(job, ok)
     job.send_status()
     _end(session, job, ok)
 

@@ -16,7 +16,7 @@ from bareos.lib.jobcodes import (
     job_type_name,
 )
 from bareos.lib.version import BDATE, VERSION
-from bareos.stored import wait
+from bareos.stored import spool, wait
 from bareos.stored.device import (
     BST_DOING_ACQUIRE, BST_MOUNT, BST_NOT_BLOCKED, BST_UNMOUNTED, BST_UNMOUNTED_WAITING_FOR_SYSOP,
     BST_WAITING_FOR_SYSOP, BST_WRITING_LABEL,
@@ -74,7 +74,10 @@ def running(sd, api: bool = False) -> str:
                     volume = w.volume
             out.append(f'Writing: Volume="{volume}"\n    pool="{dcr.store.pool_name}" '
                        f"device={dcr.dev.print_name()}\n")
-            out.append("    spooling=0 despooling=0 despool_wait=0\n")
+            sp = dcr.spool
+            out.append(f"    spooling={int(bool(sp and sp.spooling))} "
+                       f"despooling={int(bool(sp and sp.despooling))} "
+                       f"despool_wait={int(bool(sp and sp.despool_wait))}\n")
         elapsed = max(1, int(time.time() - (job.start_time or job.created)))
         rate = job.bytes // elapsed
         out.append(f"    Files={edit_uint64_with_commas(job.files)} "
@@ -261,7 +264,7 @@ def volumes(sd, api: bool = False) -> str:
 def status_text(sd, devices: str | None = None) -> str:
     """The report ``status storage`` shows (after the leading empty line)."""
     parts = [header(sd), running(sd), waiting(sd), terminated(sd), device_status(sd, devices),
-             "Used Volume status:\n", volumes(sd), "====\n\n", "====\n\n"]
+             "Used Volume status:\n", volumes(sd), "====\n\n", spool.STATS.text(), "====\n\n"]
     return "".join(parts)
 
 
@@ -291,7 +294,7 @@ def dot_status(sd, what: str) -> str | None:
     if w == "volumes":
         return volumes(sd, api=True)
     if w == "spooling":
-        return ""
+        return spool.STATS.text()
     if w == "terminated":
         return terminated(sd, api=True)
     return None

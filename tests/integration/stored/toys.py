@@ -34,6 +34,7 @@ def sd_config(workdir, archive, *, tls_enable=False, jit=True, devices=None, ext
             f"  Maximum Concurrent Jobs = {d.get('max_jobs', 1)}\n"
             + (f"  Maximum Block Size = {d['block_size']}\n" if 'block_size' in d else "")
             + (f"  Count = {d['count']}\n" if 'count' in d else "")
+            + "".join(f"  {k} = {v}\n" for k, v in d.get("directives", {}).items())
             + "}\n")
     return (
         "Storage {\n"
@@ -111,11 +112,13 @@ class ToyDirector:
         self.bs.send(line)
 
     def job(self, job_id: int, job: str, *, job_type="B", level="F", client="fd1",
-            fileset="Full Set", name="backup job") -> tuple[int, int, str]:
+            fileset="Full Set", name="backup job", spool_data=False, spool_attr=False,
+            spool_size=0) -> tuple[int, int, str]:
         line = (f"JobId={job_id} job={job} job_name={bash_spaces(name)} "
                 f"client_name={bash_spaces(client)} type={ord(job_type)} level={ord(level)} "
-                f"FileSet={bash_spaces(fileset)} NoAttr=0 SpoolAttr=0 FileSetMD5=abc "
-                f"SpoolData=0 PreferMountedVols=1 SpoolSize=0 rerunning=0 VolSessionId=0 "
+                f"FileSet={bash_spaces(fileset)} NoAttr=0 SpoolAttr={int(spool_attr)} "
+                f"FileSetMD5=abc SpoolData={int(spool_data)} PreferMountedVols=1 "
+                f"SpoolSize={spool_size} rerunning=0 VolSessionId=0 "
                 f"VolSessionTime=0 Quota=0 Protocol=0 BackupFormat=Native\n")
         self.send(line)
         reply = self.text()
