@@ -41,6 +41,7 @@ PASSING = [
     "strippath",
     "config-dump",
     "restore",
+    "spool",
 ]
 
 

@@ -25,6 +25,7 @@ from bareos.findlib.fileset import (
 )
 from bareos.findlib.find import FFPkt, FindFiles, since_time_check
 from bareos.lib import bnet, compression, digest as digestmod, jmsg
+from bareos.lib.bwlimit import BandwidthLimit
 from bareos.lib.lsfmt import ls_stat_text
 from bareos.lib.stat import StatPacket, decode_stat, encode_attributes, encode_stat
 from bareos.lib.streams import (
@@ -59,9 +60,12 @@ class RecordWriter:
     in order, so the stream keeps the order of the calls.
     """
 
-    def __init__(self, bsock, batch: int = 1 << 20, threaded: bool = True) -> None:
+    def __init__(self, bsock, batch: int = 1 << 20, threaded: bool = True,
+                 bandwidth: int = 0) -> None:
         self.bsock = bsock
         self.batch = batch
+        # Maximum Bandwidth (bytes/s; 0: none): the writes are paced
+        self.limit = BandwidthLimit(bandwidth) if bandwidth > 0 else None
         self.buf = bytearray()
         self.error: BaseException | None = None
         self.q: queue.Queue | None = None
@@ -72,7 +76,10 @@ class RecordWriter:
             self.thread.start()
 
     def _write(self, data) -> None:
-        self.bsock._sendall(data)
+        if self.limit is None:
+            self.bsock._sendall(data)
+        else:
+            self.limit.send(self.bsock._sendall, data)
 
     def _handle(self, item) -> None:
         kind = type(item)

@@ -707,7 +707,10 @@ class DirSession:
         jcr.jmsg(jmsg.M_INFO, f"Version: {v.VERSION} ({v.BDATE}) {statusmod.os_info()}")
         res = self.daemon.client
         buf_size = int(res.get("Maximum Network Buffer Size", 0) or 0) if res is not None else 0
-        writer = RecordWriter(sd)
+        # the job's Maximum Bandwidth (setbandwidth=), else the Client's
+        # Maximum Bandwidth Per Job
+        bandwidth = int(jcr.max_bandwidth or self.daemon.max_bandwidth or 0)
+        writer = RecordWriter(sd, bandwidth=bandwidth)
         hb = _Heartbeat(self.bs, self.daemon.heartbeat_interval)
         ok = False
         try:
