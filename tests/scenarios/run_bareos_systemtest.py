@@ -131,6 +131,7 @@ PROGRAMS = {
     "bls": "bareos.tools.bls",
     "bextract": "bareos.tools.bextract",
     "bscan": "bareos.tools.bscan",
+    "gentestdata": "bareos.tools.gentestdata",
 }
 
 CTL_HELPER = r'''#!PYTHON
@@ -355,6 +356,7 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "BCONSOLE_BINARY": str(sbin / "bconsole"),
         "BLS_BINARY": str(sbin / "bls"), "BEXTRACT_BINARY": str(sbin / "bextract"),
         "BSCAN_BINARY": str(sbin / "bscan"),
+        "GENTESTDATA_BINARY": str(sbin / "gentestdata"),
         "PERL": shutil.which("perl") or "/usr/bin/perl", "PYTHON_EXECUTABLE": python,
         "COMMENT_POD_USAGE_IN_DIFF_PL": "", "sd_backend_config": "",
         "SQLCMD": "", "PSCMD": "ps -e", "AWK": shutil.which("awk") or "awk",
