@@ -28,3 +28,32 @@ def test_estimate_counts_and_lists_files(site_factory, tmp_path):
     assert "2000 OK estimate files=" in call("estimate job=backup-bareos-fd")
     assert 'Fileset "nope" not found.' in call("estimate job=backup-bareos-fd fileset=nope")
     assert "Client name missing." in call("estimate client")
+
+
+def test_client_side_file_list_and_command(site_factory, tmp_path):
+    """`File = "\\\\<file"` and `"\\\\|command"`: the FD reads the list / runs the command."""
+    src = tmp_path / "data"
+    (src / "listed").mkdir(parents=True)
+    (src / "listed" / "l.txt").write_text("l\n")
+    (src / "ran").mkdir()
+    (src / "ran" / "r.txt").write_text("r\n")
+    (src / "other").mkdir()
+    (src / "other" / "o.txt").write_text("o\n")
+    lst = tmp_path / "client-list"
+    lst.write_text(f"{src / 'listed'}\n")
+    script = tmp_path / "cmd.sh"
+    script.write_text(f"#!/bin/sh\necho {src / 'ran'}\n")
+    script.chmod(0o755)
+    site = site_factory(src)
+    site.write_fileset("ClientSide", files=[f"\\\\<{lst}", f"\\\\|sh -c '{script}'"])
+    site.add_backup_job("backup-client-side", "ClientSide")
+    site.start()
+    con = site.console()
+    try:
+        listing = con.call("estimate job=backup-client-side listing").decode()
+    finally:
+        con.close()
+    assert "2000 OK estimate files=4 " in listing, listing
+    assert f"{src / 'listed' / 'l.txt'}" in listing
+    assert f"{src / 'ran' / 'r.txt'}" in listing
+    assert "o.txt" not in listing
