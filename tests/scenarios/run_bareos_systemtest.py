@@ -205,7 +205,8 @@ if action == "start":
         sys.exit(0)
     print("Starting the %s daemon" % label)
     test_out = os.path.join(tmp, "bareos-%s-config-test.out" % kind)
-    args = [a for a in extra if a]
+    # like bareos-ctl-*'s unquoted $2: "-u user -d 100" is several options
+    args = [w for a in extra for w in a.split()]
     with open(test_out, "w") as out:
         rc = subprocess.call([binary, "-t", "-c", confdir] + args, stdout=out,
                              stderr=subprocess.STDOUT)
@@ -220,7 +221,9 @@ if action == "start":
     if not os.path.isabs(logdir):
         logdir = os.path.join(os.getcwd(), logdir)
     os.makedirs(logdir, exist_ok=True)
-    log = open(os.path.join(logdir, "%s.%s.out" % (label, os.path.basename(confdir))), "ab")
+    logpath = os.path.join(logdir, "%s.%s.out" % (label, os.path.basename(confdir)))
+    log = open(logpath, "ab")
+    logstart = log.tell()
     proc = subprocess.Popen([binary, "-f", "-c", confdir] + args, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=log, start_new_session=True)
     with open(pidfile, "w") as f:
@@ -228,6 +231,11 @@ if action == "start":
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
+            # a daemon that stops at start-up says why on the terminal of
+            # bareos-ctl-* (it has not daemonized yet): show what it wrote
+            with open(logpath, "rb") as f:
+                f.seek(logstart)
+                sys.stdout.write(f.read().decode("utf-8", "replace"))
             print("%s exited with %s" % (label, proc.returncode), file=sys.stderr)
             sys.exit(1)
         # the wrapper is a shell that execs python: same pid
@@ -293,7 +301,10 @@ def write_programs(build: Path, python: str) -> None:
         env = "export BCONSOLE_ALLOW_UNSAFE_COMMANDS=1\n" if name == "bconsole" else ""
         path = sbin / name
         path.write_text(f"#!/bin/bash\n{env}export PYTHONPATH={REPO_ROOT / 'src'}"
-                        f"${{PYTHONPATH:+:$PYTHONPATH}}\nexec {python} -m {module} \"$@\"\n")
+                        f"${{PYTHONPATH:+:$PYTHONPATH}}\n"
+                        # -X names the program in the process's arguments: scripts
+                        # find their calling daemon by its path (filesets)
+                        f"exec {python} -X bareos_program={path} -m {module} \"$@\"\n")
         path.chmod(0o755)
     scripts = build / "scripts"
     scripts.mkdir(parents=True, exist_ok=True)
