@@ -385,6 +385,11 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "pki_master_key": str(st / "pki" / "master.cert"),
         "global_fileset_options": "",
         "POSTGRES_BIN_PATH": _pg_bindir(),
+        # our plugins are built in (bpipe, python3 ...): an existing, empty
+        # Plugin Directory lets the daemons use them, as CMake's build dirs do
+        "FD_PLUGINS_DIR_TO_TEST": str(build / "plugins-fd"),
+        "SD_PLUGINS_DIR_TO_TEST": str(build / "plugins-sd"),
+        "DIR_PLUGINS_DIR_TO_TEST": str(build / "plugins-dir"),
     }
     return v
 
@@ -434,7 +439,7 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
     for f in (st / "data").iterdir():
         if f.name.endswith((".tgz", ".gz")):
             shutil.copy(f, build / "data" / f.name)
-    for sub in ("bin", "working", "archivedir", "dumps"):
+    for sub in ("bin", "working", "archivedir", "dumps", "plugins-fd", "plugins-sd", "plugins-dir"):
         (build / sub).mkdir(exist_ok=True)
 
     cm = (tsrc / "CMakeLists.txt").read_text() if (tsrc / "CMakeLists.txt").exists() else ""
@@ -455,6 +460,8 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
         else:
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, d / rel)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / ".cmake-fixtures").write_text(cm)  # for the runners' order
     for sub in ("tmp", "storage", "log", "working", "etc/bareos",
                 "etc/bareos/bareos-dir.d/additional_test_config", "bin", "sbin",
                 "python-modules"):
@@ -476,10 +483,46 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
     return d
 
 
+_PROPS = re.compile(r"set_tests_properties\s*\(\s*(\S+)\s+PROPERTIES(.*?)\)", re.S)
+_FIXTURE = re.compile(r"FIXTURES_(SETUP|REQUIRED)\s+\"([^\"]*)\"")
+
+
+def fixture_order(cmake: str, name: str, rest: list[str]) -> list[str]:
+    """*rest* (alphabetic) reordered so a runner comes after the runners that
+    set up the fixtures it requires (CMake's FIXTURES_SETUP/REQUIRED)."""
+    sets: dict[str, str] = {}
+    needs: dict[str, set[str]] = {}
+    for test, body in _PROPS.findall(cmake):
+        runner = "testrunner-" + test.split(":")[-1]
+        if not test.startswith(f"system:{name}:") or runner not in rest:
+            continue
+        for kind, fixtures in _FIXTURE.findall(body):
+            for f in fixtures.split(";"):
+                if kind == "SETUP":
+                    sets[f] = runner
+                else:
+                    needs.setdefault(runner, set()).add(f)
+    out: list[str] = []
+
+    def place(r: str, seen: frozenset) -> None:
+        if r in out or r in seen:
+            return
+        for f in sorted(needs.get(r, ())):
+            if f in sets:
+                place(sets[f], seen | {r})
+        out.append(r)
+
+    for r in rest:
+        place(r, frozenset())
+    return out
+
+
 def runners(d: Path, name: str) -> list[str]:
     if (d / "testrunner").exists():
         return ["testrunner"]
     rest = sorted(p.name for p in d.iterdir() if p.name.startswith("testrunner-"))
+    cm = d / ".cmake-fixtures"
+    rest = fixture_order(cm.read_text() if cm.exists() else "", name, rest)
     first = [r for r in RUN_FIRST.get(name, []) if r in rest]
     return ["test-setup"] + first + [r for r in rest if r not in first] + ["test-cleanup"]
 
