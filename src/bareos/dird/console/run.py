@@ -47,6 +47,10 @@ def collect(ua) -> dict | None:
         key = ua.argk[i].lower()
         val = ua.argv[i]
         if key not in KEYWORDS:
+            if val is None and "job" not in over:
+                # as Bareos: a first word without a value names the Job
+                over["job"] = ua.argk[i]
+                continue
             ua.send_msg(f'Invalid keyword: {ua.argk[i]}\n')
             return None
         if key == "yes":
