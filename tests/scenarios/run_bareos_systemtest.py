@@ -502,6 +502,14 @@ def fixture_order(cmake: str, name: str, rest: list[str]) -> list[str]:
                     sets[f] = runner
                 else:
                     needs.setdefault(runner, set()).add(f)
+    # add_requirements(<basename> "test" "req" ...): test runs after each req
+    for m in re.finditer(r"add_requirements\s*\(\s*\S+((?:\s+\"[^\"]*\")+)\s*\)", cmake):
+        words = re.findall(r'"([^"]*)"', m.group(1))
+        runner = "testrunner-" + words[0]
+        for req in words[1:]:
+            if "testrunner-" + req in rest:
+                sets[f"req:{req}"] = "testrunner-" + req
+                needs.setdefault(runner, set()).add(f"req:{req}")
     out: list[str] = []
 
     def place(r: str, seen: frozenset) -> None:
