@@ -801,14 +801,17 @@ def run_virtual_full(engine, jcr) -> None:
                   if j != jcr.jobid]
     if not jobids:
         raise JobFailed("No previous Jobs found.")
-    for jid in jobids:
-        row = cat.get_job(job_id=jid)
-        if row is None:
-            jcr.msg(jmsg.M_ERROR, f"JobId {jid} is not present in the catalog\n")
-            raise JobFailed("Jobs missing from catalog. Cannot continue.")
-        if int(row.get("PurgedFiles") or 0):
-            jcr.msg(jmsg.M_ERROR, f"Files for JobId {jid} have been purged from the catalog\n")
-            raise JobFailed("At least one job's files were pruned from the catalog.")
+    rows = {jid: cat.get_job(job_id=jid) for jid in jobids}
+    missing = [jid for jid, row in rows.items() if row is None]
+    for jid in missing:
+        jcr.msg(jmsg.M_ERROR, f"JobId {jid} is not present in the catalog\n")
+    if missing:
+        raise JobFailed("Jobs missing from catalog. Cannot continue.")
+    purged = [jid for jid, row in rows.items() if int(row.get("PurgedFiles") or 0)]
+    for jid in purged:
+        jcr.msg(jmsg.M_ERROR, f"Files for JobId {jid} have been purged from the catalog\n")
+    if purged:
+        raise JobFailed("At least one job's files were pruned from the catalog.")
     st.vf_jobids = jobids
     st.first_level = (cat.get_job(job_id=jobids[0]) or {}).get("Level") or jobcodes.L_FULL
     chosen: dict[int, list[int]] = {}

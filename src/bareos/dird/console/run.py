@@ -112,6 +112,13 @@ def run(ua) -> bool:
             return False
     if not ua.open_db():
         return False
+    if over.get("jobid"):
+        cat = d.catalog
+        for part in str(over["jobid"]).split(","):
+            part = part.strip()
+            if not part.isdigit() or cat.get_job(job_id=int(part)) is None:
+                ua.send_msg(f"JobId {part} not found in catalog. \n")
+                return False
     jcr = d.jobs.new_jcr(job, **{k: v for k, v in over.items() if k != "yes"})
     if not over.get("yes") and not confirm(ua, jcr):
         return False
