@@ -134,6 +134,31 @@ PROGRAMS = {
     "gentestdata": "bareos.tools.gentestdata",
 }
 
+#: Bareos's test plugin spam-fd (heartbeat-interval): 50,000 job messages
+#: from startBackupFile, no files.  Our own version, for our plugin loader.
+SPAM_PLUGIN = '''"""spam-plugin-fd for the heartbeat-interval systemtest (generated)."""
+from bareos.plugins import bRC_Skip, bRC_Stop
+from bareos.plugins import bareosfd as B
+from bareos.plugins.fd import FdPlugin
+
+
+class SpamPlugin(FdPlugin):
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.sent = 0
+        ctx.register_events([B.bEventBackupCommand])
+
+    def start_backup_file(self, sp):
+        if self.sent < 50000:
+            self.ctx.job_message(B.M_INFO, "I am spamming (%d)\\n" % self.sent)
+            self.sent += 1
+            return bRC_Skip
+        return bRC_Stop
+
+
+PLUGIN_CLASS = SpamPlugin
+'''
+
 CTL_HELPER = r'''#!PYTHON
 """Start/stop/status of one of our daemons for a systemtest (generated)."""
 import os, signal, subprocess, sys, time
@@ -441,6 +466,7 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
             shutil.copy(f, build / "data" / f.name)
     for sub in ("bin", "working", "archivedir", "dumps", "plugins-fd", "plugins-sd", "plugins-dir"):
         (build / sub).mkdir(exist_ok=True)
+    (build / "plugins-fd" / "spam-plugin-fd.py").write_text(SPAM_PLUGIN)
 
     cm = (tsrc / "CMakeLists.txt").read_text() if (tsrc / "CMakeLists.txt").exists() else ""
     ignore = "IGNORE_CONFIG_WARNINGS" in cm
