@@ -440,6 +440,8 @@ def test_values(base: dict[str, str], build: Path, name: str, baseport: int,
         "dbHost": str(d / "tmp"),
         "python_plugin_module_src_dir": str(build / "plugins"),
         "python_plugin_module_src_test_dir": str(d / "python-modules"),
+        # CMake's prepare_test_python (no gRPC variants here)
+        "python_module_name": "python3", "dir_python_module_name": "python3",
         "IGNORE_CONFIG_WARNINGS": "true" if ignore_warnings else "false",
         "pythonpath": str(REPO_ROOT / "src"),
     })
