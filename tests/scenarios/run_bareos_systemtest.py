@@ -132,6 +132,7 @@ PROGRAMS = {
     "bextract": "bareos.tools.bextract",
     "bscan": "bareos.tools.bscan",
     "gentestdata": "bareos.tools.gentestdata",
+    "random-commands": "bareos.tools.random_commands",
 }
 
 #: Bareos's test plugin spam-fd (heartbeat-interval): 50,000 job messages
@@ -393,6 +394,7 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "BLS_BINARY": str(sbin / "bls"), "BEXTRACT_BINARY": str(sbin / "bextract"),
         "BSCAN_BINARY": str(sbin / "bscan"),
         "GENTESTDATA_BINARY": str(sbin / "gentestdata"),
+        "RANDOM_COMMANDS_BINARY": str(sbin / "random-commands"),
         "PERL": shutil.which("perl") or "/usr/bin/perl", "PYTHON_EXECUTABLE": python,
         "COMMENT_POD_USAGE_IN_DIFF_PL": "", "sd_backend_config": "",
         "SQLCMD": "", "PSCMD": "ps -e", "AWK": shutil.which("awk") or "awk",
