@@ -176,6 +176,13 @@ class JobEngine:
         jcr.jobid = cat.create_job(jcr.job, jcr.job_name, jcr.job_type, jcr.level,
                                    SchedTime=jcr.sched_time, JobStatus=jobcodes.JS_CREATED,
                                    Comment=jcr.comment)
+        if jcr.job_type in (jobcodes.JT_COPY, jobcodes.JT_MIGRATE) and \
+                getattr(jcr, "mac_jobid", None):
+            from .migrate import reserve_new_job
+            try:
+                reserve_new_job(self, jcr)
+            except Exception:  # the worker finds the problem again and reports it
+                log.exception("cannot reserve the new job of %s", jcr.job)
         with self._lock:
             self.running[jcr.jobid] = jcr
         t = threading.Thread(target=self._job_thread, args=(jcr,), name=f"job-{jcr.jobid}", daemon=True)
@@ -302,6 +309,9 @@ class JobEngine:
             except Exception as exc:
                 log.exception("end of job %s failed", jcr.job)
                 jcr.msg(jmsg.M_ERROR, f"Catalog update at the end of the job failed: {exc}\n")
+        if getattr(jcr, "mac_new_job", None) is not None:  # a worker that stopped early
+            from .migrate import release_new_job
+            release_new_job(jcr)
         try:
             if jcr.job_type == jobcodes.JT_BACKUP:
                 self._write_bootstrap(jcr)

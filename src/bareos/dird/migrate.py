@@ -381,6 +381,36 @@ def _start_message_thread(sd: StorageSession, command: str) -> None:
     sd.thread.start()
 
 
+def reserve_new_job(engine, jcr) -> None:
+    """For a Copy/Migrate worker at submission (Bareos's DoMigrationInit in
+    SetupJob): the new job's catalog row, so its JobId follows the worker's
+    and ``%N`` means it in the worker's Run Before Job scripts."""
+    cat = engine.director.catalog
+    prev = cat.get_job(job_id=int(jcr.mac_jobid))
+    if prev is None or not int(prev.get("JobFiles") or 0) or \
+            prev["Type"] not in (jobcodes.JT_BACKUP, jobcodes.JT_JOB_COPY, jobcodes.JT_ARCHIVE):
+        return
+    job_type = prev["Type"] if prev["Type"] in (jobcodes.JT_BACKUP, jobcodes.JT_ARCHIVE) \
+        else jobcodes.JT_BACKUP
+    sched = time.time()
+    name = engine.unique_job_name(prev["Name"], sched)
+    jcr.mac_new_job = (cat.create_job(name, prev["Name"], job_type, prev["Level"] or jobcodes.L_FULL,
+                                      SchedTime=sched, JobStatus=jobcodes.JS_CREATED), name, sched)
+
+
+def release_new_job(jcr) -> None:
+    """The reserved row of a worker that did not get to use it."""
+    reserved = getattr(jcr, "mac_new_job", None)
+    st = getattr(jcr, "mac_state", None)
+    if reserved is None or (st is not None and st.mig is not None):
+        return
+    jcr.mac_new_job = None
+    try:
+        jcr.director.catalog.delete_job(reserved[0])
+    except Exception:  # noqa: BLE001 - a leftover Created row is harmless
+        log.debug("cannot delete reserved JobId %s", reserved[0], exc_info=True)
+
+
 def _new_job_jcr(engine, jcr, st: MacState, prev_res) -> Jcr:
     d = engine.director
     cat = d.catalog
@@ -399,12 +429,16 @@ def _new_job_jcr(engine, jcr, st: MacState, prev_res) -> Jcr:
     mig.messages_res = jcr.messages_res
     mig.priority = jcr.priority
     mig.sink = jcr.sink
-    mig.sched_time = time.time()
     mig.cancel_event = jcr.cancel_event
-    mig.job = engine.unique_job_name(prev["Name"], mig.sched_time)
     mig.pool_id = _pool_id(d, st.next_pool)
     mig.client_id = int(prev.get("ClientId") or 0)
     mig.fileset_id = int(prev.get("FileSetId") or 0)
+    reserved = getattr(jcr, "mac_new_job", None)
+    if reserved is not None:  # reserve_new_job at submission
+        mig.jobid, mig.job, mig.sched_time = reserved
+        return mig
+    mig.sched_time = time.time()
+    mig.job = engine.unique_job_name(prev["Name"], mig.sched_time)
     mig.jobid = cat.create_job(mig.job, prev["Name"], mig.job_type, mig.level,
                                SchedTime=mig.sched_time, JobStatus=jobcodes.JS_CREATED)
     return mig
@@ -601,6 +635,7 @@ def _fmt(t) -> str:
 def mac_cleanup(jcr) -> None:
     """MigrationCleanup: after the control job's row is final."""
     st: MacState = jcr.mac_state
+    release_new_job(jcr)
     mig = st.mig
     d = jcr.director
     cat = d.catalog

@@ -159,3 +159,39 @@ def test_copy_between_two_storage_daemons(site_factory, tmp_path):
     finally:
         con.close()
         sd2.stop()
+
+
+def test_worker_new_jobid_reserved_and_job_codes(site_factory, tmp_path):
+    """The worker's new job gets the JobId after the worker's (before its Run
+    Before Job scripts run); %O and %N name the previous and the new job,
+    *None* in the selection job."""
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src)
+    site = site_factory(src)
+    script = 'Run Before Job = "sh -c \'echo prevjobid=%O newjobid=%N\'"\n' \
+             '  Run After Job = "sh -c \'echo after prevjobid=%O newjobid=%N\'"'
+    configure(site, extra_jobs={
+        "copy-codes": "Type = Copy\n  Pool = Full\n  Selection Type = Job\n"
+                      f'  Selection Pattern = "^backup-bareos-fd$"\n  {script}'})
+    site.start()
+    con = site.console()
+    try:
+        bid = run(con, "run job=backup-bareos-fd level=Full yes")
+        assert wait(con, bid) == "T", joblog(con, bid)
+        sel = run(con, "run job=copy-codes yes")
+        assert wait(con, sel) == "T", joblog(con, sel)
+        slog = joblog(con, sel)
+        assert "BeforeJob: prevjobid=*None* newjobid=*None*" in slog, slog
+        worker = _worker(con, sel, "Copy")
+        assert worker == sel + 1
+        wlog = joblog(con, worker)
+        assert f"BeforeJob: prevjobid={bid} newjobid={worker + 1}" in wlog, wlog
+        assert f"AfterJob: after prevjobid={bid} newjobid={worker + 1}" in wlog, wlog
+        assert job_row(site, worker)["PriorJobId"] == worker + 1
+        new = job_row(site, worker + 1)
+        assert new["Type"] == "C" and new["JobStatus"] == "T", new
+        # nothing was left in state Created
+        assert query(site, "SELECT COUNT(*) FROM Job WHERE JobStatus = 'C'", ())[0][0] == 0
+    finally:
+        con.close()
