@@ -426,7 +426,7 @@ def test_values(base: dict[str, str], build: Path, name: str, baseport: int,
     v = dict(base)
     d = build / "tests" / name
     v.update({
-        "TEST_NAME": name, "basename": name,
+        "TEST_NAME": name, "basename": name, "CMAKE_CURRENT_BINARY_DIR": str(d),
         "db_name": ("regress-" + name).replace("-", "_"),
         "BASEPORT": str(baseport),
         "dir_port": str(baseport), "fd_port": str(baseport + 1),

@@ -573,6 +573,8 @@ class JobEngine:
             text = backup_report(jcr)
         elif jcr.job_type == jobcodes.JT_RESTORE:
             text = restore_report(jcr)
+        elif jcr.job_type == jobcodes.JT_ADMIN:
+            text = admin_report(jcr)
         else:
             text = f"Bareos {self.director.name} {v.VERSION}: {jcr.type_name} job {jcr.job} " \
                    f"{_term_text(jcr)}\n"
@@ -782,6 +784,23 @@ def backup_report(jcr: Jcr) -> str:
         f"  SD Errors:              {jcr.sd_errors}",
         f"  FD termination status:  {_daemon_status_text(jcr.fd_status)}",
         f"  SD termination status:  {_daemon_status_text(jcr.sd_status)}",
+        f"  Bareos binary info:     {v.BINARY_INFO}",
+        f"  Job triggered by:       {jcr.triggered_by}",
+        f"  Termination:            {_term_text(jcr)}",
+    ]
+    return "\n".join(lines) + "\n\n"
+
+
+def admin_report(jcr: Jcr) -> str:
+    """Bareos's AdminCleanup report."""
+    bd = time.strftime("%d%b%y", time.strptime(v.BDATE, "%d %B %Y"))
+    lines = [
+        f"BAREOS {v.VERSION} ({bd}): {_when(jcr.end_time)}",
+        f"  JobId:                  {jcr.jobid}",
+        f"  Job:                    {jcr.job}",
+        f"  Scheduled time:         {_when(jcr.sched_time)}",
+        f"  Start time:             {_when(jcr.start_time)}",
+        f"  End time:               {_when(jcr.end_time)}",
         f"  Bareos binary info:     {v.BINARY_INFO}",
         f"  Job triggered by:       {jcr.triggered_by}",
         f"  Termination:            {_term_text(jcr)}",
