@@ -132,6 +132,7 @@ PROGRAMS = {
     "bextract": "bareos.tools.bextract",
     "bscan": "bareos.tools.bscan",
     "gentestdata": "bareos.tools.gentestdata",
+    "bcopy": "bareos.tools.bcopy",
     "random-commands": "bareos.tools.random_commands",
 }
 
@@ -394,6 +395,7 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "BLS_BINARY": str(sbin / "bls"), "BEXTRACT_BINARY": str(sbin / "bextract"),
         "BSCAN_BINARY": str(sbin / "bscan"),
         "GENTESTDATA_BINARY": str(sbin / "gentestdata"),
+        "BCOPY_BINARY": str(sbin / "bcopy"),
         "RANDOM_COMMANDS_BINARY": str(sbin / "random-commands"),
         "PERL": shutil.which("perl") or "/usr/bin/perl", "PYTHON_EXECUTABLE": python,
         "COMMENT_POD_USAGE_IN_DIFF_PL": "", "sd_backend_config": "",
