@@ -264,7 +264,8 @@ if action == "start":
                 f.seek(logstart)
                 sys.stdout.write(f.read().decode("utf-8", "replace"))
             print("%s exited with %s" % (label, proc.returncode), file=sys.stderr)
-            sys.exit(1)
+            # bareos-ctl-* ends with "exit 0" whatever the daemon did
+            sys.exit(0)
         # the wrapper is a shell that execs python: same pid
         if listening(proc.pid):
             sys.exit(0)
