@@ -21,6 +21,7 @@ continuation would make readers drop the record).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from bareos.lib import bnet
@@ -37,6 +38,22 @@ from bareos.stored.device import Device, DeviceError, VolumeLabelError, split_ad
 from bareos.stored.job import CatalogError
 from bareos.stored.volume import RecordWriter, SessionLabel
 from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
+
+#: volume choice and mount, one device at a time: two devices must not both
+#: take the same volume to append to
+_MOUNT_LOCK = threading.Lock()
+
+
+def volume_in_use_elsewhere(sd, dev: Device, name: str) -> bool:
+    """Is volume *name* mounted on another device that a job is using?"""
+    devices = getattr(getattr(sd, "devices", None), "devices", None) or {}
+    for other in devices.values():
+        if other is dev or other.volume_name != name:
+            continue
+        if other.num_writers or other.num_readers or other.num_reserved or other.attached_jobs:
+            return True
+    return False
+
 
 log = logging.getLogger("bareos.stored.append")
 
@@ -138,6 +155,15 @@ class WriteDcr:
                 raise AppendError("no appendable volume")
 
     def _try_mount(self, info: P.VolumeInfo) -> bool:
+        """Mount *info*'s volume for appending, unless another device has it
+        (Bareos's IsVolumeInUse: the next FindMedia lists it as unwanted and
+        the Director gives another, or a new, volume)."""
+        with _MOUNT_LOCK:
+            if volume_in_use_elsewhere(self.job.sd, self.dev, info.name):
+                return False
+            return self._mount_volume(info)
+
+    def _mount_volume(self, info: P.VolumeInfo) -> bool:
         dev = self.dev
         job = self.job
         name = info.name
