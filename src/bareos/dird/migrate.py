@@ -92,8 +92,8 @@ SQL_UNCOPIED = ("SELECT DISTINCT Job.JobId, Job.StartTime FROM Job, Pool WHERE P
 
 def operation_name(jcr) -> str:
     """Bareos's get_OperationName."""
-    return {jobcodes.JT_MIGRATE: "Migration", jobcodes.JT_COPY: "Copy",
-            jobcodes.JT_ARCHIVE: "Archive", jobcodes.JT_BACKUP: "Backup"}.get(jcr.job_type, "Unknown")
+    return {jobcodes.JT_MIGRATE: "Migration", jobcodes.JT_COPY: "Copying",
+            jobcodes.JT_ARCHIVE: "Archiving", jobcodes.JT_BACKUP: "Backup"}.get(jcr.job_type, "Unknown")
 
 
 def action_name(jcr, past: bool = False) -> str:

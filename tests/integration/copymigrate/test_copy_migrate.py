@@ -47,14 +47,14 @@ def test_copy_same_sd_then_restore_from_copy(site_factory, tmp_path):
         assert wait(con, sel) == "T", joblog(con, sel)
         slog = joblog(con, sel)
         assert f"The following 1 JobId was chosen to be copied: {bid}" in slog
-        assert "Termination:            Copy OK" in slog
-        worker = _worker(con, sel, "Copy")
+        assert "Termination:            Copying OK" in slog
+        worker = _worker(con, sel, "Copying")
         wlog = joblog(con, worker)
-        assert f"Copy using JobId={bid} Job=" in wlog
+        assert f"Copying using JobId={bid} Job=" in wlog
         assert 'Using Device "FileStorage" to read.' in wlog
         assert 'Using Device "FileStorage2" to write.' in wlog
         assert f"  Prev Backup JobId:      {bid}" in wlog
-        assert "Termination:            Copy OK" in wlog
+        assert "Termination:            Copying OK" in wlog
         new_id = job_row(site, worker)["PriorJobId"]
         new = job_row(site, new_id)
         assert new["Type"] == "C" and new["PriorJobId"] == bid and new["JobStatus"] == "T", new
@@ -79,7 +79,7 @@ def test_copy_same_sd_then_restore_from_copy(site_factory, tmp_path):
         sel2 = run(con, "run job=copy-uncopied yes")
         assert wait(con, sel2) == "T"
         assert "No JobIds found to copy." in joblog(con, sel2)
-        assert "Copy -- no files to copy" in joblog(con, sel2)
+        assert "Copying -- no files to copy" in joblog(con, sel2)
     finally:
         con.close()
 
@@ -143,7 +143,7 @@ def test_copy_between_two_storage_daemons(site_factory, tmp_path):
         worker = run(con, f"run job=copy-job jobid={bid} yes")
         assert wait(con, worker) == "T", joblog(con, worker)
         wlog = joblog(con, worker)
-        assert "Termination:            Copy OK" in wlog
+        assert "Termination:            Copying OK" in wlog
         new_id = job_row(site, worker)["PriorJobId"]
         new = job_row(site, new_id)
         assert new["Type"] == "C" and new["JobStatus"] == "T", new
@@ -183,7 +183,7 @@ def test_worker_new_jobid_reserved_and_job_codes(site_factory, tmp_path):
         assert wait(con, sel) == "T", joblog(con, sel)
         slog = joblog(con, sel)
         assert "BeforeJob: prevjobid=*None* newjobid=*None*" in slog, slog
-        worker = _worker(con, sel, "Copy")
+        worker = _worker(con, sel, "Copying")
         assert worker == sel + 1
         wlog = joblog(con, worker)
         assert f"BeforeJob: prevjobid={bid} newjobid={worker + 1}" in wlog, wlog
