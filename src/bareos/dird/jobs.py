@@ -121,6 +121,7 @@ class JobEngine:
         jcr.bootstrap = over.get("bootstrap_text")
         jcr.restore_jobids = over.get("jobids") or ""
         jcr.mac_jobid = int(over["jobid"]) if str(over.get("jobid") or "").isdigit() else None
+        jcr.since_cmdline = str(over.get("since") or "")
         jcr.next_pool_name = over.get("nextpool")
         if over.get("spooldata") is not None:
             jcr.spool_data = over["spooldata"]
@@ -361,6 +362,13 @@ class JobEngine:
 
     def _determine_level(self, jcr: Jcr) -> None:
         cat = self.director.catalog
+        if jcr.since_cmdline:  # run ... since=: that time, whatever the catalog says
+            from bareos.cats import parse_time
+
+            jcr.since = jcr.since_cmdline
+            jcr.since_time = parse_time(jcr.since_cmdline)
+            jcr.info(f"Using since time from command line {jcr.since} (, since={jcr.since})\n")
+            return
         if jcr.level not in (jobcodes.L_INCREMENTAL, jobcodes.L_DIFFERENTIAL):
             return
         found = cat.find_job_start_time(jcr.job_name, jcr.client_id, jcr.fileset_id, jcr.level)

@@ -29,3 +29,35 @@ def test_run_with_the_job_name_as_first_word(site_factory, tmp_path):
         assert 'Job "nosuchjob" not found' in out, out
     finally:
         con.close()
+
+
+def test_run_since_overrides_the_catalog(site_factory, tmp_path):
+    """`run ... level=Incremental since="..."`: the FD saves what changed since
+    that time, not since the last backup."""
+    import time
+
+    src = tmp_path / "data"
+    src.mkdir()
+    for i in range(3):
+        (src / f"f{i}.txt").write_text(f"{i}\n")
+    site = site_factory(src)
+    site.start()
+    con = site.console()
+    try:
+        before = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - 3600))
+        jobid, status = site.run_job(con, "run backup-bareos-fd level=Full yes")
+        assert status == "T"
+        # nothing changed: a plain Incremental saves nothing (but the top directory)
+        inc, status = site.run_job(con, f'run job=backup-bareos-fd level=Incremental '
+                                        f'since="{before}" yes')
+        assert status == "T"
+        log = site.job_log(con, inc)
+        assert f"Using since time from command line {before} (, since={before})" in log, log
+        assert f"Backup Level:           Incremental, since={before}" in log
+        files = int(log.split("FD Files Written:")[1].split()[0].replace(",", ""))
+        assert files >= 3, log
+        out = con.call('run job=backup-bareos-fd level=Incremental since="yesterday" yes').decode()
+        assert ('Since option expects string in format "yyyy-mm-dd hh:mm:ss", but is: yesterday'
+                in out) and "Job queued" not in out, out
+    finally:
+        con.close()

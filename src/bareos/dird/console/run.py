@@ -98,6 +98,10 @@ def run(ua) -> bool:
             over.pop("when")
         else:
             over["when"] = when
+    if "since" in over and _parse_when(over["since"]) is None:
+        ua.send_msg("Since option expects string in format \"yyyy-mm-dd hh:mm:ss\", "
+                    f"but is: {over['since']}\n")
+        return False
     if "accurate" in over:
         over["accurate"] = over["accurate"].lower() in ("yes", "true", "1")
     if "where" in over and not ua.acl_access_ok(acl.WHERE, over["where"]):
