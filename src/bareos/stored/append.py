@@ -181,19 +181,27 @@ class WriteDcr:
             if size > 0 and info.status == "Append":
                 dev.open(name, "append")
                 _plugin_event(job, "DeviceOpen", self)
-                dev.read_volume_label(expected=name)
+                _plugin_event(job, "DeviceMount", self)
                 _plugin_event(job, "LabelRead", self)
+                dev.read_volume_label(expected=name)
                 _plugin_event(job, "LabelVerified", self)
             elif dev.settings.label_media and (size <= 0 or info.bytes == 0
                                                 or info.status in ("Recycle", "Purged")):
                 if size > 0 and info.status == "Append" and info.bytes:
                     return False
+                # as Bareos: the device is opened and mounted, the (missing or
+                # recycled) label read, the new one written and read back
+                _plugin_event(job, "DeviceOpen", self)
+                _plugin_event(job, "DeviceMount", self)
+                _plugin_event(job, "LabelRead", self)
                 dev.write_volume_label(name, self.store.pool_name, host_name=job.sd.host_name,
                                        prog=job.sd.name, vol_session_id=job.vol_session_id,
                                        vol_session_time=job.vol_session_time)
                 relabel = True
                 _plugin_event(job, "LabelWrite", self)
                 job.info(f'Labeled new Volume "{name}" on device {dev.print_name()}.')
+                _plugin_event(job, "LabelRead", self)
+                _plugin_event(job, "LabelVerified", self)
             else:
                 job.warning(f'Volume "{name}" not on device {dev.print_name()}.' if size < 0 else
                             f'Volume "{name}" on device {dev.print_name()} is not usable.')
@@ -413,6 +421,7 @@ class WriteDcr:
                     _plugin_event(job, "DeviceClose", self)
                     dev.mode = ""
                     if dev.full or not dev.settings.always_open:
+                        _plugin_event(job, "DeviceUnmount", self)
                         dev.unmount()
                         _plugin_event(job, "VolumeUnload", self)
             else:
