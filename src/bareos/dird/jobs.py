@@ -352,7 +352,7 @@ class JobEngine:
                 job_retention=int(jcr.client.get("Job Retention") or 0))
         if jcr.fileset is not None:
             jcr.fileset_id = cat.get_or_create_fileset(jcr.fileset.name, fileset_md5(jcr.fileset),
-                                                       "\n".join(fileset_wire_items(jcr.fileset)))
+                                                       fileset_text(jcr.fileset))
         if jcr.pool is not None:
             pool = cat.get_pool(name=jcr.pool.name)
             if pool is None:
@@ -797,6 +797,18 @@ def backup_report(jcr: Jcr) -> str:
         f"  Termination:            {_term_text(jcr)}",
     ]
     return "\n".join(lines) + "\n\n"
+
+
+def fileset_text(fileset) -> str:
+    """FileSet.FileSetText: the resource as `show fileset` prints it (Bareos's
+    PrintConfig, not verbose, nothing hidden)."""
+    from bareos.lib.config import format_resource
+
+    try:
+        return format_resource(fileset, False)
+    except Exception:  # the text is informational; the MD5 identifies the FileSet
+        log.exception("cannot print FileSet %s", fileset.name)
+        return "\n".join(fileset_wire_items(fileset))
 
 
 def admin_report(jcr: Jcr) -> str:

@@ -57,3 +57,34 @@ def test_client_side_file_list_and_command(site_factory, tmp_path):
     assert f"{src / 'listed' / 'l.txt'}" in listing
     assert f"{src / 'ran' / 'r.txt'}" in listing
     assert "o.txt" not in listing
+
+
+def test_fileset_text_is_the_resource_and_is_restored(site_factory, tmp_path):
+    """FileSet.FileSetText holds the resource as `show fileset` prints it; a
+    row whose text differs is corrected at the next use (Bareos's
+    filesettext-is-updated)."""
+    src = tmp_path / "data"
+    src.mkdir()
+    (src / "x").write_text("x\n")
+    site = site_factory(src)
+    site.start()
+
+    def call(*cmds: str) -> str:
+        con = site.console()
+        try:
+            return "".join(con.call(c).decode() for c in cmds)
+        finally:
+            con.close()
+
+    def stored_text() -> str:
+        return call("sqlquery", "select filesettext from fileset where fileset='Quickstart';", "")
+
+    call("estimate job=backup-bareos-fd")
+    out = stored_text()
+    assert "FileSet {" in out and 'Name = "Quickstart"' in out, out
+    assert 'Name = "Quickstart"' in call("show fileset=Quickstart")
+    call("sqlquery", "update fileset set filesettext='invalid-text' where fileset='Quickstart';", "")
+    assert "invalid-text" in stored_text()
+    call("estimate job=backup-bareos-fd")
+    out = stored_text()
+    assert "invalid-text" not in out and "FileSet {" in out, out
