@@ -319,6 +319,23 @@ with psycopg.connect(**admin) as conn:
                      'LC_CTYPE \'C\' TEMPLATE template0' % (name, user))
     # make_bareos_tables / grant_bareos_privileges: the Director creates the
     # tables of an empty catalog itself, the role owns the database
+if what in ("make_catalog_backup", "delete_catalog_backup"):
+    # the BackupCatalog job's scripts: the dump in the working directory
+    dump = os.path.join(os.environ.get("BAREOS_WORKING_DIR") or ".", name + ".sql")
+    if what == "delete_catalog_backup":
+        if os.path.exists(dump):
+            os.unlink(dump)
+    else:
+        import shutil, subprocess
+        pg_dump = os.path.join(os.environ.get("POSTGRES_BIN_PATH") or "", "pg_dump")
+        if not os.access(pg_dump, os.X_OK):
+            pg_dump = shutil.which("pg_dump") or "pg_dump"
+        sys.exit(subprocess.call([pg_dump, "--no-owner", "-f", dump, "-U", user, name]))
+elif what == "drop_bareos_tables":
+    with psycopg.connect(**dict(admin, dbname=name)) as conn:
+        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                                     ).fetchall():
+            conn.execute('DROP TABLE IF EXISTS "%s" CASCADE' % table)
 '''
 
 
@@ -347,7 +364,8 @@ def write_programs(build: Path, python: str) -> None:
     db.write_text(DB_HELPER.replace("PYTHON", python, 1))
     db.chmod(0o755)
     for name in ("drop_bareos_database", "create_bareos_database", "make_bareos_tables",
-                 "grant_bareos_privileges", "update_bareos_tables"):
+                 "grant_bareos_privileges", "update_bareos_tables", "drop_bareos_tables",
+                 "make_catalog_backup", "delete_catalog_backup"):
         p = scripts / name
         p.write_text(f'#!/bin/bash\nexec {python} "{db}" {name} "$@"\n')
         p.chmod(0o755)

@@ -75,7 +75,10 @@ class JobEngine:
         with self._lock:
             stamp = time.strftime("%Y-%m-%d_%H.%M.%S", time.localtime(when))
             self._seq = (self._seq + 1) % 60
-            return f"{name.replace(' ', '_')}.{stamp}_{self._seq:02d}"
+            # as Bareos: the name is cut so that the Job (with an "R_JOB^"
+            # prefix of a TLS-PSK identity) fits MAX_NAME_LENGTH (128)
+            base = name[:MAX_NAME_LENGTH - (len(stamp) + 5 + 6)]
+            return f"{base}.{stamp}_{self._seq:02d}".replace(" ", "_")
 
     # -- creating jobs ------------------------------------------------------------
     def new_jcr(self, job_res, **over) -> Jcr:
@@ -797,6 +800,10 @@ def backup_report(jcr: Jcr) -> str:
         f"  Termination:            {_term_text(jcr)}",
     ]
     return "\n".join(lines) + "\n\n"
+
+
+#: Bareos's MAX_NAME_LENGTH (name buffers of 128 bytes with the final NUL)
+MAX_NAME_LENGTH = 128
 
 
 def fileset_text(fileset) -> str:

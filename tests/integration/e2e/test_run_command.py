@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .conftest import needs_psk
 
 pytestmark = needs_psk
@@ -59,5 +61,29 @@ def test_run_since_overrides_the_catalog(site_factory, tmp_path):
         out = con.call('run job=backup-bareos-fd level=Incremental since="yesterday" yes').decode()
         assert ('Since option expects string in format "yyyy-mm-dd hh:mm:ss", but is: yesterday'
                 in out) and "Job queued" not in out, out
+    finally:
+        con.close()
+
+
+def test_very_long_job_name(site_factory, tmp_path):
+    """A Job resource name near the 127-character limit runs: the unique Job
+    name is cut as Bareos cuts it (98 characters of the name, then the date)."""
+    src = tmp_path / "data"
+    src.mkdir()
+    (src / "f.txt").write_text("x\n")
+    long_name = ("backup_data_longname_butalways_welldispatched-FROM-work_AND_work_"
+                 "-BLINDClusterPopTreePlatformXXLargeEnough")
+    assert len(long_name) == 106
+    site = site_factory(src)
+    site.add_backup_job(long_name, "Quickstart")
+    site.start()
+    con = site.console()
+    try:
+        jobid, status = site.run_job(con, f"run job={long_name} yes")
+        log = site.job_log(con, jobid)
+        assert status == "T", log
+        m = re.search(r"Job=(\S+)", log)
+        assert m and m.group(1).startswith(long_name[:98] + ".2"), log
+        assert len(m.group(1)) == 98 + 1 + 19 + 3
     finally:
         con.close()
