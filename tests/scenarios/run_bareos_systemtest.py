@@ -238,8 +238,11 @@ if action == "start":
         rc = subprocess.call([binary, "-t", "-c", confdir] + args, stdout=out,
                              stderr=subprocess.STDOUT)
     if rc != 0:
+        # bareos-ctl-*'s check_config shows the output and goes on; the
+        # daemon would stop the same way and the script ends with "exit 0"
         sys.stdout.write(open(test_out).read())
-        sys.exit(rc)
+        print("%s -t failed with %s" % (label, rc), file=sys.stderr)
+        sys.exit(0)
     if os.environ.get("IGNORE_CONFIG_WARNINGS", "true") != "true":
         if "There are configuration warnings" in open(test_out).read():
             sys.stdout.write(open(test_out).read())
