@@ -195,3 +195,27 @@ def test_worker_new_jobid_reserved_and_job_codes(site_factory, tmp_path):
         assert query(site, "SELECT COUNT(*) FROM Job WHERE JobStatus = 'C'", ())[0][0] == 0
     finally:
         con.close()
+
+
+def test_run_copy_confirmation_shows_read_and_write_side(site_factory, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src)
+    site = site_factory(src)
+    configure(site)
+    site.start()
+    con = site.console()
+    try:
+        out = con.call("run job=copy-job").decode()
+        con.call("no")
+        assert "Run Copy job\nJobName:       copy-job\nBootstrap:     *None*\n" in out, out
+        assert "Read Storage:  File (From Job resource)" in out, out
+        assert "Pool:          Full (From Job resource)" in out, out
+        assert "Write Storage: File2 (From Storage from Pool's NextPool resource)" in out, out
+        assert "NextPool:      Copy (From Job Pool's NextPool resource)" in out, out
+        assert "JobId:         *None*" in out
+        out = con.call("run job=copy-job nextpool=Consolidated").decode()
+        con.call("no")
+        assert "NextPool:      Consolidated (From Run NextPool override)" in out, out
+    finally:
+        con.close()

@@ -185,6 +185,8 @@ def show_job(ua, jcr) -> None:
                   f"Catalog:         {jcr.catalog_res.name if jcr.catalog_res else ''}",
                   f"Priority:        {jcr.priority}",
                   f"Plugin Options:  {jcr.plugin_options or '*None*'}"]
+    elif jcr.job_type in (jobcodes.JT_COPY, jobcodes.JT_MIGRATE):
+        lines = _mac_summary(ua, jcr, when)
     else:
         lines = [f"Run {jcr.type_name} job",
                  f"JobName:  {jcr.job_name}",
@@ -199,6 +201,39 @@ def show_job(ua, jcr) -> None:
         if jcr.plugin_options:
             lines.append(f"Plugin Options: {jcr.plugin_options}")
     ua.send_msg("\n".join(lines) + "\n")
+
+
+def _mac_summary(ua, jcr, when: str) -> list[str]:
+    """Bareos's confirmation of a Copy or Migration job: read and write side."""
+    from ..jcr import JobFailed
+    from ..migrate import MacState, _set_next_pool
+
+    st = MacState()
+    st.rpool = jcr.pool
+    try:
+        _set_next_pool(ua.director, jcr, st)
+    except JobFailed:
+        pass
+
+    def src(text) -> str:
+        text = str(text or "")
+        return text if text.startswith("From ") else f"From {text}"
+
+    def name(res) -> str:
+        return res.name if res is not None else "*None*"
+
+    kind = "Copy" if jcr.job_type == jobcodes.JT_COPY else "Migration"
+    return [f"Run {kind} job",
+            f"JobName:       {jcr.job_name}",
+            "Bootstrap:     *None*",
+            f"Read Storage:  {name(jcr.storage)} ({src(jcr.storage_source)})",
+            f"Pool:          {name(jcr.pool)} ({src(jcr.pool_source)})",
+            f"Write Storage: {name(st.write_storage)} ({src(st.wstore_source)})",
+            f"NextPool:      {name(st.next_pool)} ({src(st.npool_source)})",
+            f"JobId:         {getattr(jcr, 'mac_jobid', None) or '*None*'}",
+            f"When:          {when}",
+            f"Catalog:       {jcr.catalog_res.name if jcr.catalog_res else ''}",
+            f"Priority:      {jcr.priority}"]
 
 
 def modify(ua, jcr) -> bool:
