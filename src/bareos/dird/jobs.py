@@ -246,6 +246,9 @@ class JobEngine:
                 check_duplicate(self, jcr)         # one consolidation per Client/FileSet
             self._wait_turn(jcr)
             jcr.start_time = time.time()
+            # Bareos's UpdateJobStartRecord: the catalog shows the job running
+            # (JobStatus R) before its Run Before Job scripts
+            d.catalog.start_job(jcr.jobid, jcr.start_time)
             if not dirplugins.job_run(jcr):        # bDirEventJobRun
                 raise JobFailed("Director plugin failed the job")
             osinfo = v.distname()[0]

@@ -34,3 +34,33 @@ def test_admin_job_report(site_factory, tmp_path):
         assert "  Termination:            Admin OK\n" in log
     finally:
         con.close()
+
+
+def test_job_is_running_in_the_catalog_during_its_before_script(site_factory, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    gate = tmp_path / "gate"
+    site = site_factory(src)
+    site.dir_conf("job/admin-wait.conf").write_text(
+        'Job {\n  Name = "admin-wait"\n  Type = Admin\n  Client = bareos-fd\n'
+        '  FileSet = "Quickstart"\n  Storage = File\n  Pool = Full\n  Messages = Standard\n'
+        f'  Run Before Job = "sh -c \'while [ ! -e {gate} ]; do sleep 0.1; done\'"\n}}\n')
+    site.start()
+    con = site.console()
+    try:
+        out = con.call("run job=admin-wait yes").decode()
+        jobid = int(re.search(r"JobId=(\d+)", out).group(1))
+        import time
+        deadline = time.monotonic() + 30
+        while True:
+            listed = con.call(f"llist jobid={jobid}").decode()
+            if re.search(r"jobstatus: R", listed):
+                break
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.2)
+        assert re.search(r"starttime: \d{4}-", listed), listed
+        gate.write_text("go")
+        assert site.wait_job(con, jobid) == "T"
+    finally:
+        gate.write_text("go")
+        con.close()
