@@ -338,6 +338,8 @@ elif what == "drop_bareos_tables":
     with psycopg.connect(**dict(admin, dbname=name)) as conn:
         for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
                                      ).fetchall():
+            if isinstance(table, bytes):  # a SQL_ASCII database gives bytes
+                table = table.decode("ascii", "replace")
             conn.execute('DROP TABLE IF EXISTS "%s" CASCADE' % table)
 '''
 
