@@ -56,6 +56,7 @@ PASSING = [
     "random-commands",
     "multi-runscript",
     "admin-job",
+    "virtualfull-basic",
 ]
 
 #: programs a scenario's scripts call besides bash, perl, diff and tar
