@@ -131,7 +131,35 @@ PROGRAMS = {
     "bls": "bareos.tools.bls",
     "bextract": "bareos.tools.bextract",
     "bscan": "bareos.tools.bscan",
+    "gentestdata": "bareos.tools.gentestdata",
+    "bcopy": "bareos.tools.bcopy",
+    "random-commands": "bareos.tools.random_commands",
 }
+
+#: Bareos's test plugin spam-fd (heartbeat-interval): 50,000 job messages
+#: from startBackupFile, no files.  Our own version, for our plugin loader.
+SPAM_PLUGIN = '''"""spam-plugin-fd for the heartbeat-interval systemtest (generated)."""
+from bareos.plugins import bRC_Skip, bRC_Stop
+from bareos.plugins import bareosfd as B
+from bareos.plugins.fd import FdPlugin
+
+
+class SpamPlugin(FdPlugin):
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.sent = 0
+        ctx.register_events([B.bEventBackupCommand])
+
+    def start_backup_file(self, sp):
+        if self.sent < 50000:
+            self.ctx.job_message(B.M_INFO, "I am spamming (%d)\\n" % self.sent)
+            self.sent += 1
+            return bRC_Skip
+        return bRC_Stop
+
+
+PLUGIN_CLASS = SpamPlugin
+'''
 
 CTL_HELPER = r'''#!PYTHON
 """Start/stop/status of one of our daemons for a systemtest (generated)."""
@@ -204,13 +232,17 @@ if action == "start":
         sys.exit(0)
     print("Starting the %s daemon" % label)
     test_out = os.path.join(tmp, "bareos-%s-config-test.out" % kind)
-    args = [a for a in extra if a]
+    # like bareos-ctl-*'s unquoted $2: "-u user -d 100" is several options
+    args = [w for a in extra for w in a.split()]
     with open(test_out, "w") as out:
         rc = subprocess.call([binary, "-t", "-c", confdir] + args, stdout=out,
                              stderr=subprocess.STDOUT)
     if rc != 0:
+        # bareos-ctl-*'s check_config shows the output and goes on; the
+        # daemon would stop the same way and the script ends with "exit 0"
         sys.stdout.write(open(test_out).read())
-        sys.exit(rc)
+        print("%s -t failed with %s" % (label, rc), file=sys.stderr)
+        sys.exit(0)
     if os.environ.get("IGNORE_CONFIG_WARNINGS", "true") != "true":
         if "There are configuration warnings" in open(test_out).read():
             sys.stdout.write(open(test_out).read())
@@ -219,7 +251,9 @@ if action == "start":
     if not os.path.isabs(logdir):
         logdir = os.path.join(os.getcwd(), logdir)
     os.makedirs(logdir, exist_ok=True)
-    log = open(os.path.join(logdir, "%s.%s.out" % (label, os.path.basename(confdir))), "ab")
+    logpath = os.path.join(logdir, "%s.%s.out" % (label, os.path.basename(confdir)))
+    log = open(logpath, "ab")
+    logstart = log.tell()
     proc = subprocess.Popen([binary, "-f", "-c", confdir] + args, stdin=subprocess.DEVNULL,
                             stdout=log, stderr=log, start_new_session=True)
     with open(pidfile, "w") as f:
@@ -227,8 +261,14 @@ if action == "start":
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
+            # a daemon that stops at start-up says why on the terminal of
+            # bareos-ctl-* (it has not daemonized yet): show what it wrote
+            with open(logpath, "rb") as f:
+                f.seek(logstart)
+                sys.stdout.write(f.read().decode("utf-8", "replace"))
             print("%s exited with %s" % (label, proc.returncode), file=sys.stderr)
-            sys.exit(1)
+            # bareos-ctl-* ends with "exit 0" whatever the daemon did
+            sys.exit(0)
         # the wrapper is a shell that execs python: same pid
         if listening(proc.pid):
             sys.exit(0)
@@ -282,6 +322,25 @@ with psycopg.connect(**admin) as conn:
                      'LC_CTYPE \'C\' TEMPLATE template0' % (name, user))
     # make_bareos_tables / grant_bareos_privileges: the Director creates the
     # tables of an empty catalog itself, the role owns the database
+if what in ("make_catalog_backup", "delete_catalog_backup"):
+    # the BackupCatalog job's scripts: the dump in the working directory
+    dump = os.path.join(os.environ.get("BAREOS_WORKING_DIR") or ".", name + ".sql")
+    if what == "delete_catalog_backup":
+        if os.path.exists(dump):
+            os.unlink(dump)
+    else:
+        import shutil, subprocess
+        pg_dump = os.path.join(os.environ.get("POSTGRES_BIN_PATH") or "", "pg_dump")
+        if not os.access(pg_dump, os.X_OK):
+            pg_dump = shutil.which("pg_dump") or "pg_dump"
+        sys.exit(subprocess.call([pg_dump, "--no-owner", "-f", dump, "-U", user, name]))
+elif what == "drop_bareos_tables":
+    with psycopg.connect(**dict(admin, dbname=name)) as conn:
+        for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                                     ).fetchall():
+            if isinstance(table, bytes):  # a SQL_ASCII database gives bytes
+                table = table.decode("ascii", "replace")
+            conn.execute('DROP TABLE IF EXISTS "%s" CASCADE' % table)
 '''
 
 
@@ -292,7 +351,10 @@ def write_programs(build: Path, python: str) -> None:
         env = "export BCONSOLE_ALLOW_UNSAFE_COMMANDS=1\n" if name == "bconsole" else ""
         path = sbin / name
         path.write_text(f"#!/bin/bash\n{env}export PYTHONPATH={REPO_ROOT / 'src'}"
-                        f"${{PYTHONPATH:+:$PYTHONPATH}}\nexec {python} -m {module} \"$@\"\n")
+                        f"${{PYTHONPATH:+:$PYTHONPATH}}\n"
+                        # -X names the program in the process's arguments: scripts
+                        # find their calling daemon by its path (filesets)
+                        f"exec {python} -X bareos_program={path} -m {module} \"$@\"\n")
         path.chmod(0o755)
     scripts = build / "scripts"
     scripts.mkdir(parents=True, exist_ok=True)
@@ -307,7 +369,8 @@ def write_programs(build: Path, python: str) -> None:
     db.write_text(DB_HELPER.replace("PYTHON", python, 1))
     db.chmod(0o755)
     for name in ("drop_bareos_database", "create_bareos_database", "make_bareos_tables",
-                 "grant_bareos_privileges", "update_bareos_tables"):
+                 "grant_bareos_privileges", "update_bareos_tables", "drop_bareos_tables",
+                 "make_catalog_backup", "delete_catalog_backup"):
         p = scripts / name
         p.write_text(f'#!/bin/bash\nexec {python} "{db}" {name} "$@"\n')
         p.chmod(0o755)
@@ -355,6 +418,9 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "BCONSOLE_BINARY": str(sbin / "bconsole"),
         "BLS_BINARY": str(sbin / "bls"), "BEXTRACT_BINARY": str(sbin / "bextract"),
         "BSCAN_BINARY": str(sbin / "bscan"),
+        "GENTESTDATA_BINARY": str(sbin / "gentestdata"),
+        "BCOPY_BINARY": str(sbin / "bcopy"),
+        "RANDOM_COMMANDS_BINARY": str(sbin / "random-commands"),
         "PERL": shutil.which("perl") or "/usr/bin/perl", "PYTHON_EXECUTABLE": python,
         "COMMENT_POD_USAGE_IN_DIFF_PL": "", "sd_backend_config": "",
         "SQLCMD": "", "PSCMD": "ps -e", "AWK": shutil.which("awk") or "awk",
@@ -372,6 +438,11 @@ def base_values(src: Path, build: Path, python: str) -> dict[str, str]:
         "pki_master_key": str(st / "pki" / "master.cert"),
         "global_fileset_options": "",
         "POSTGRES_BIN_PATH": _pg_bindir(),
+        # our plugins are built in (bpipe, python3 ...): an existing, empty
+        # Plugin Directory lets the daemons use them, as CMake's build dirs do
+        "FD_PLUGINS_DIR_TO_TEST": str(build / "plugins-fd"),
+        "SD_PLUGINS_DIR_TO_TEST": str(build / "plugins-sd"),
+        "DIR_PLUGINS_DIR_TO_TEST": str(build / "plugins-dir"),
     }
     return v
 
@@ -381,7 +452,7 @@ def test_values(base: dict[str, str], build: Path, name: str, baseport: int,
     v = dict(base)
     d = build / "tests" / name
     v.update({
-        "TEST_NAME": name, "basename": name,
+        "TEST_NAME": name, "basename": name, "CMAKE_CURRENT_BINARY_DIR": str(d),
         "db_name": ("regress-" + name).replace("-", "_"),
         "BASEPORT": str(baseport),
         "dir_port": str(baseport), "fd_port": str(baseport + 1),
@@ -397,6 +468,8 @@ def test_values(base: dict[str, str], build: Path, name: str, baseport: int,
         "dbHost": str(d / "tmp"),
         "python_plugin_module_src_dir": str(build / "plugins"),
         "python_plugin_module_src_test_dir": str(d / "python-modules"),
+        # CMake's prepare_test_python (no gRPC variants here)
+        "python_module_name": "python3", "dir_python_module_name": "python3",
         "IGNORE_CONFIG_WARNINGS": "true" if ignore_warnings else "false",
         "pythonpath": str(REPO_ROOT / "src"),
     })
@@ -421,8 +494,9 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
     for f in (st / "data").iterdir():
         if f.name.endswith((".tgz", ".gz")):
             shutil.copy(f, build / "data" / f.name)
-    for sub in ("bin", "working", "archivedir", "dumps"):
+    for sub in ("bin", "working", "archivedir", "dumps", "plugins-fd", "plugins-sd", "plugins-dir"):
         (build / sub).mkdir(exist_ok=True)
+    (build / "plugins-fd" / "spam-plugin-fd.py").write_text(SPAM_PLUGIN)
 
     cm = (tsrc / "CMakeLists.txt").read_text() if (tsrc / "CMakeLists.txt").exists() else ""
     ignore = "IGNORE_CONFIG_WARNINGS" in cm
@@ -442,6 +516,8 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
         else:
             (d / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, d / rel)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / ".cmake-fixtures").write_text(cm)  # for the runners' order
     for sub in ("tmp", "storage", "log", "working", "etc/bareos",
                 "etc/bareos/bareos-dir.d/additional_test_config", "bin", "sbin",
                 "python-modules"):
@@ -463,10 +539,54 @@ def prepare(src: Path, build: Path, name: str, python: str) -> Path:
     return d
 
 
+_PROPS = re.compile(r"set_tests_properties\s*\(\s*(\S+)\s+PROPERTIES(.*?)\)", re.S)
+_FIXTURE = re.compile(r"FIXTURES_(SETUP|REQUIRED)\s+\"([^\"]*)\"")
+
+
+def fixture_order(cmake: str, name: str, rest: list[str]) -> list[str]:
+    """*rest* (alphabetic) reordered so a runner comes after the runners that
+    set up the fixtures it requires (CMake's FIXTURES_SETUP/REQUIRED)."""
+    sets: dict[str, str] = {}
+    needs: dict[str, set[str]] = {}
+    for test, body in _PROPS.findall(cmake):
+        runner = "testrunner-" + test.split(":")[-1]
+        if not test.startswith(f"system:{name}:") or runner not in rest:
+            continue
+        for kind, fixtures in _FIXTURE.findall(body):
+            for f in fixtures.split(";"):
+                if kind == "SETUP":
+                    sets[f] = runner
+                else:
+                    needs.setdefault(runner, set()).add(f)
+    # add_requirements(<basename> "test" "req" ...): test runs after each req
+    for m in re.finditer(r"add_requirements\s*\(\s*\S+((?:\s+\"[^\"]*\")+)\s*\)", cmake):
+        words = re.findall(r'"([^"]*)"', m.group(1))
+        runner = "testrunner-" + words[0]
+        for req in words[1:]:
+            if "testrunner-" + req in rest:
+                sets[f"req:{req}"] = "testrunner-" + req
+                needs.setdefault(runner, set()).add(f"req:{req}")
+    out: list[str] = []
+
+    def place(r: str, seen: frozenset) -> None:
+        if r in out or r in seen:
+            return
+        for f in sorted(needs.get(r, ())):
+            if f in sets:
+                place(sets[f], seen | {r})
+        out.append(r)
+
+    for r in rest:
+        place(r, frozenset())
+    return out
+
+
 def runners(d: Path, name: str) -> list[str]:
     if (d / "testrunner").exists():
         return ["testrunner"]
     rest = sorted(p.name for p in d.iterdir() if p.name.startswith("testrunner-"))
+    cm = d / ".cmake-fixtures"
+    rest = fixture_order(cm.read_text() if cm.exists() else "", name, rest)
     first = [r for r in RUN_FIRST.get(name, []) if r in rest]
     return ["test-setup"] + first + [r for r in rest if r not in first] + ["test-cleanup"]
 

@@ -42,7 +42,26 @@ PASSING = [
     "config-dump",
     "restore",
     "spool",
+    "fileset-multiple-blocks",
+    "truncate-command",
+    "file-count-regression",
+    "filesets",
+    "commandline-options",
+    "sd-volume-limit",
+    "bpipe-fd",
+    "heartbeat-interval",
+    "acl",
+    "xattr",
+    "py3plug-dir",
+    "py3plug-sd",
+    "random-commands",
+    "multi-runscript",
+    "admin-job",
+    "virtualfull-basic",
 ]
+
+#: programs a scenario's scripts call besides bash, perl, diff and tar
+NEEDS = {"acl": ("setfacl", "getfacl"), "xattr": ("setfattr", "getfattr")}
 
 
 def _mirror_reason() -> str | None:
@@ -70,7 +89,12 @@ pytestmark = [
 PASSING_313 = ["tls-suites"]
 
 
-@pytest.mark.parametrize("scenario", PASSING + [
+def _needs(scenario: str):
+    missing = [t for t in NEEDS.get(scenario, ()) if shutil.which(t) is None]
+    return pytest.mark.skipif(bool(missing), reason=f"{', '.join(missing)} not installed")
+
+
+@pytest.mark.parametrize("scenario", [pytest.param(s, marks=_needs(s)) for s in PASSING] + [
     pytest.param(s, marks=pytest.mark.skipif(sys.version_info < (3, 13),
                                              reason="TLS 1.3 PSK needs Python 3.13"))
     for s in PASSING_313])

@@ -480,15 +480,21 @@ class Catalog:
     def get_or_create_fileset(
         self, name: str, md5: str, text: str = "", create_time: Any = None
     ) -> int:
-        """FileSetId for (name, MD5); a changed fileset gets a new row."""
+        """FileSetId for (name, MD5); a changed fileset gets a new row.  A
+        found row whose FileSetText differs from *text* gets *text* (Bareos's
+        CreateFilesetRecord)."""
         with self.transaction() as tx:
             self._lock_for_create(tx, "FileSet")
-            fid = tx.scalar(
-                "SELECT FileSetId FROM FileSet WHERE FileSet = ? AND Md5 = ? ORDER BY FileSetId DESC",
+            rows = tx.query(
+                "SELECT FileSetId, FileSetText FROM FileSet WHERE FileSet = ? AND Md5 = ? "
+                "ORDER BY FileSetId DESC",
                 (name, md5),
             )
-            if fid is not None:
-                return int(fid)
+            if rows:
+                fid, old = int(rows[0][0]), _norm_value(rows[0][1])
+                if text and old != text:
+                    tx.execute("UPDATE FileSet SET FileSetText = ? WHERE FileSetId = ?", (text, fid))
+                return fid
             return tx.insert(
                 "INSERT INTO FileSet (FileSet, Md5, FileSetText, CreateTime) VALUES (?, ?, ?, ?)",
                 (name, md5, text, format_time(create_time) or now_str()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import struct
+import threading
 import time
 
 from bareos.cats.catalog import split_filename
@@ -20,6 +21,9 @@ from bareos.lib.base64 import bin_to_base64
 log = logging.getLogger("bareos.dird.catreq")
 
 _KV = re.compile(r"(\w+)=(\S*)")
+#: one volume search at a time (Bareos holds the catalog lock): two jobs must
+#: not both create the next "Full-0002" of a Label Format
+FIND_MEDIA_LOCK = threading.Lock()
 _UPDCAT_HDR = struct.Struct(">IIiiI").unpack_from
 STREAMMASK_TYPE = streams.STREAMMASK_TYPE
 FT_DELETED = streams.FT_DELETED
@@ -245,10 +249,11 @@ class CatalogService:
             unwanted=[v for v in (args.get("unwanted_volumes") or "").split(",") if v],
             own_jobid=self.jcr.jobid or 0, exclude_jobids=running_jobids(director))
         media = None
-        if storage is not None and storage.get("Auto Changer"):
-            media = self._in_changer_volume(req)
-        if media is None:
-            media = find_next_volume_for_append(self.cat, self._reporter(), req)
+        with FIND_MEDIA_LOCK:
+            if storage is not None and storage.get("Auto Changer"):
+                media = self._in_changer_volume(req)
+            if media is None:
+                media = find_next_volume_for_append(self.cat, self._reporter(), req)
         if media is None:
             return "1901 No Media.\n"
         return volume_info_reply(media)

@@ -126,10 +126,13 @@ def fileset_wire_items(fileset) -> list[str]:
 
 
 def _expand_files(entries) -> list[str]:
-    """`|command` and `<file` are expanded on the Director; `\\|` and `\\<` go to the FD."""
+    """`|command` and `<file` are expanded on the Director; `\\|` and `\\<` go to the
+    FD without their backslash (the FD runs the command or reads the file)."""
     out = []
     for e in entries:
-        if e.startswith("|"):
+        if e.startswith("\\"):
+            out.append(e[1:])
+        elif e.startswith("|"):
             try:
                 res = subprocess.run(e[1:], shell=True, capture_output=True, text=True, timeout=300)
                 out.extend(line for line in res.stdout.splitlines() if line)

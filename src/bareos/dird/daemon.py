@@ -8,7 +8,7 @@ import sys
 
 from bareos.dird.config import SCHEMA
 from bareos.lib.config import cli
-from bareos.lib.daemon import run_daemon, setup_logging
+from bareos.lib.daemon import drop_privileges, run_daemon, setup_logging
 
 log = logging.getLogger("bareos-dir")
 
@@ -29,6 +29,8 @@ def main(argv=None) -> int:
     args, cfg = cli.parse_and_load(sys.argv[1:] if argv is None else argv, SCHEMA,
                                    prog="bareos-dir", description="Bareos Director",
                                    check=startup_check)
+    if drop_privileges(args, "bareos-dir"):
+        return 1
     if cfg is None:
         return args.exit_code
     setup_logging(args, "bareos-dir")

@@ -98,6 +98,7 @@ class Jcr:
     add_suffix: str | None = None
     bootstrap: str | None = None       # restore: BSR text
     restore_jobids: str = ""
+    since_cmdline: str = ""            # run ... since="yyyy-mm-dd hh:mm:ss"
     plugin_options: str | None = None
     fileset_id: int = 0
     client_id: int = 0

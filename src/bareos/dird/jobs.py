@@ -75,7 +75,10 @@ class JobEngine:
         with self._lock:
             stamp = time.strftime("%Y-%m-%d_%H.%M.%S", time.localtime(when))
             self._seq = (self._seq + 1) % 60
-            return f"{name.replace(' ', '_')}.{stamp}_{self._seq:02d}"
+            # as Bareos: the name is cut so that the Job (with an "R_JOB^"
+            # prefix of a TLS-PSK identity) fits MAX_NAME_LENGTH (128)
+            base = name[:MAX_NAME_LENGTH - (len(stamp) + 5 + 6)]
+            return f"{base}.{stamp}_{self._seq:02d}".replace(" ", "_")
 
     # -- creating jobs ------------------------------------------------------------
     def new_jcr(self, job_res, **over) -> Jcr:
@@ -121,6 +124,7 @@ class JobEngine:
         jcr.bootstrap = over.get("bootstrap_text")
         jcr.restore_jobids = over.get("jobids") or ""
         jcr.mac_jobid = int(over["jobid"]) if str(over.get("jobid") or "").isdigit() else None
+        jcr.since_cmdline = str(over.get("since") or "")
         jcr.next_pool_name = over.get("nextpool")
         if over.get("spooldata") is not None:
             jcr.spool_data = over["spooldata"]
@@ -176,6 +180,13 @@ class JobEngine:
         jcr.jobid = cat.create_job(jcr.job, jcr.job_name, jcr.job_type, jcr.level,
                                    SchedTime=jcr.sched_time, JobStatus=jobcodes.JS_CREATED,
                                    Comment=jcr.comment)
+        if jcr.job_type in (jobcodes.JT_COPY, jobcodes.JT_MIGRATE) and \
+                getattr(jcr, "mac_jobid", None):
+            from .migrate import reserve_new_job
+            try:
+                reserve_new_job(self, jcr)
+            except Exception:  # the worker finds the problem again and reports it
+                log.exception("cannot reserve the new job of %s", jcr.job)
         with self._lock:
             self.running[jcr.jobid] = jcr
         t = threading.Thread(target=self._job_thread, args=(jcr,), name=f"job-{jcr.jobid}", daemon=True)
@@ -235,6 +246,9 @@ class JobEngine:
                 check_duplicate(self, jcr)         # one consolidation per Client/FileSet
             self._wait_turn(jcr)
             jcr.start_time = time.time()
+            # Bareos's UpdateJobStartRecord: the catalog shows the job running
+            # (JobStatus R) before its Run Before Job scripts
+            d.catalog.start_job(jcr.jobid, jcr.start_time)
             if not dirplugins.job_run(jcr):        # bDirEventJobRun
                 raise JobFailed("Director plugin failed the job")
             osinfo = v.distname()[0]
@@ -302,6 +316,9 @@ class JobEngine:
             except Exception as exc:
                 log.exception("end of job %s failed", jcr.job)
                 jcr.msg(jmsg.M_ERROR, f"Catalog update at the end of the job failed: {exc}\n")
+        if getattr(jcr, "mac_new_job", None) is not None:  # a worker that stopped early
+            from .migrate import release_new_job
+            release_new_job(jcr)
         try:
             if jcr.job_type == jobcodes.JT_BACKUP:
                 self._write_bootstrap(jcr)
@@ -341,7 +358,7 @@ class JobEngine:
                 job_retention=int(jcr.client.get("Job Retention") or 0))
         if jcr.fileset is not None:
             jcr.fileset_id = cat.get_or_create_fileset(jcr.fileset.name, fileset_md5(jcr.fileset),
-                                                       "\n".join(fileset_wire_items(jcr.fileset)))
+                                                       fileset_text(jcr.fileset))
         if jcr.pool is not None:
             pool = cat.get_pool(name=jcr.pool.name)
             if pool is None:
@@ -351,6 +368,13 @@ class JobEngine:
 
     def _determine_level(self, jcr: Jcr) -> None:
         cat = self.director.catalog
+        if jcr.since_cmdline:  # run ... since=: that time, whatever the catalog says
+            from bareos.cats import parse_time
+
+            jcr.since = jcr.since_cmdline
+            jcr.since_time = parse_time(jcr.since_cmdline)
+            jcr.info(f"Using since time from command line {jcr.since} (, since={jcr.since})\n")
+            return
         if jcr.level not in (jobcodes.L_INCREMENTAL, jobcodes.L_DIFFERENTIAL):
             return
         found = cat.find_job_start_time(jcr.job_name, jcr.client_id, jcr.fileset_id, jcr.level)
@@ -566,6 +590,8 @@ class JobEngine:
             text = backup_report(jcr)
         elif jcr.job_type == jobcodes.JT_RESTORE:
             text = restore_report(jcr)
+        elif jcr.job_type == jobcodes.JT_ADMIN:
+            text = admin_report(jcr)
         else:
             text = f"Bareos {self.director.name} {v.VERSION}: {jcr.type_name} job {jcr.job} " \
                    f"{_term_text(jcr)}\n"
@@ -784,6 +810,39 @@ def backup_report(jcr: Jcr) -> str:
         f"  SD Errors:              {jcr.sd_errors}",
         f"  FD termination status:  {_daemon_status_text(jcr.fd_status)}",
         f"  SD termination status:  {_daemon_status_text(jcr.sd_status)}",
+        f"  Bareos binary info:     {v.BINARY_INFO}",
+        f"  Job triggered by:       {jcr.triggered_by}",
+        f"  Termination:            {_term_text(jcr)}",
+    ]
+    return "\n".join(lines) + "\n\n"
+
+
+#: Bareos's MAX_NAME_LENGTH (name buffers of 128 bytes with the final NUL)
+MAX_NAME_LENGTH = 128
+
+
+def fileset_text(fileset) -> str:
+    """FileSet.FileSetText: the resource as `show fileset` prints it (Bareos's
+    PrintConfig, not verbose, nothing hidden)."""
+    from bareos.lib.config import format_resource
+
+    try:
+        return format_resource(fileset, False)
+    except Exception:  # the text is informational; the MD5 identifies the FileSet
+        log.exception("cannot print FileSet %s", fileset.name)
+        return "\n".join(fileset_wire_items(fileset))
+
+
+def admin_report(jcr: Jcr) -> str:
+    """Bareos's AdminCleanup report."""
+    bd = time.strftime("%d%b%y", time.strptime(v.BDATE, "%d %B %Y"))
+    lines = [
+        f"BAREOS {v.VERSION} ({bd}): {_when(jcr.end_time)}",
+        f"  JobId:                  {jcr.jobid}",
+        f"  Job:                    {jcr.job}",
+        f"  Scheduled time:         {_when(jcr.sched_time)}",
+        f"  Start time:             {_when(jcr.start_time)}",
+        f"  End time:               {_when(jcr.end_time)}",
         f"  Bareos binary info:     {v.BINARY_INFO}",
         f"  Job triggered by:       {jcr.triggered_by}",
         f"  Termination:            {_term_text(jcr)}",

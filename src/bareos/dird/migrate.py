@@ -92,8 +92,8 @@ SQL_UNCOPIED = ("SELECT DISTINCT Job.JobId, Job.StartTime FROM Job, Pool WHERE P
 
 def operation_name(jcr) -> str:
     """Bareos's get_OperationName."""
-    return {jobcodes.JT_MIGRATE: "Migration", jobcodes.JT_COPY: "Copy",
-            jobcodes.JT_ARCHIVE: "Archive", jobcodes.JT_BACKUP: "Backup"}.get(jcr.job_type, "Unknown")
+    return {jobcodes.JT_MIGRATE: "Migration", jobcodes.JT_COPY: "Copying",
+            jobcodes.JT_ARCHIVE: "Archiving", jobcodes.JT_BACKUP: "Backup"}.get(jcr.job_type, "Unknown")
 
 
 def action_name(jcr, past: bool = False) -> str:
@@ -381,6 +381,36 @@ def _start_message_thread(sd: StorageSession, command: str) -> None:
     sd.thread.start()
 
 
+def reserve_new_job(engine, jcr) -> None:
+    """For a Copy/Migrate worker at submission (Bareos's DoMigrationInit in
+    SetupJob): the new job's catalog row, so its JobId follows the worker's
+    and ``%N`` means it in the worker's Run Before Job scripts."""
+    cat = engine.director.catalog
+    prev = cat.get_job(job_id=int(jcr.mac_jobid))
+    if prev is None or not int(prev.get("JobFiles") or 0) or \
+            prev["Type"] not in (jobcodes.JT_BACKUP, jobcodes.JT_JOB_COPY, jobcodes.JT_ARCHIVE):
+        return
+    job_type = prev["Type"] if prev["Type"] in (jobcodes.JT_BACKUP, jobcodes.JT_ARCHIVE) \
+        else jobcodes.JT_BACKUP
+    sched = time.time()
+    name = engine.unique_job_name(prev["Name"], sched)
+    jcr.mac_new_job = (cat.create_job(name, prev["Name"], job_type, prev["Level"] or jobcodes.L_FULL,
+                                      SchedTime=sched, JobStatus=jobcodes.JS_CREATED), name, sched)
+
+
+def release_new_job(jcr) -> None:
+    """The reserved row of a worker that did not get to use it."""
+    reserved = getattr(jcr, "mac_new_job", None)
+    st = getattr(jcr, "mac_state", None)
+    if reserved is None or (st is not None and st.mig is not None):
+        return
+    jcr.mac_new_job = None
+    try:
+        jcr.director.catalog.delete_job(reserved[0])
+    except Exception:  # noqa: BLE001 - a leftover Created row is harmless
+        log.debug("cannot delete reserved JobId %s", reserved[0], exc_info=True)
+
+
 def _new_job_jcr(engine, jcr, st: MacState, prev_res) -> Jcr:
     d = engine.director
     cat = d.catalog
@@ -399,12 +429,16 @@ def _new_job_jcr(engine, jcr, st: MacState, prev_res) -> Jcr:
     mig.messages_res = jcr.messages_res
     mig.priority = jcr.priority
     mig.sink = jcr.sink
-    mig.sched_time = time.time()
     mig.cancel_event = jcr.cancel_event
-    mig.job = engine.unique_job_name(prev["Name"], mig.sched_time)
     mig.pool_id = _pool_id(d, st.next_pool)
     mig.client_id = int(prev.get("ClientId") or 0)
     mig.fileset_id = int(prev.get("FileSetId") or 0)
+    reserved = getattr(jcr, "mac_new_job", None)
+    if reserved is not None:  # reserve_new_job at submission
+        mig.jobid, mig.job, mig.sched_time = reserved
+        return mig
+    mig.sched_time = time.time()
+    mig.job = engine.unique_job_name(prev["Name"], mig.sched_time)
     mig.jobid = cat.create_job(mig.job, prev["Name"], mig.job_type, mig.level,
                                SchedTime=mig.sched_time, JobStatus=jobcodes.JS_CREATED)
     return mig
@@ -601,6 +635,7 @@ def _fmt(t) -> str:
 def mac_cleanup(jcr) -> None:
     """MigrationCleanup: after the control job's row is final."""
     st: MacState = jcr.mac_state
+    release_new_job(jcr)
     mig = st.mig
     d = jcr.director
     cat = d.catalog
@@ -801,14 +836,17 @@ def run_virtual_full(engine, jcr) -> None:
                   if j != jcr.jobid]
     if not jobids:
         raise JobFailed("No previous Jobs found.")
-    for jid in jobids:
-        row = cat.get_job(job_id=jid)
-        if row is None:
-            jcr.msg(jmsg.M_ERROR, f"JobId {jid} is not present in the catalog\n")
-            raise JobFailed("Jobs missing from catalog. Cannot continue.")
-        if int(row.get("PurgedFiles") or 0):
-            jcr.msg(jmsg.M_ERROR, f"Files for JobId {jid} have been purged from the catalog\n")
-            raise JobFailed("At least one job's files were pruned from the catalog.")
+    rows = {jid: cat.get_job(job_id=jid) for jid in jobids}
+    missing = [jid for jid, row in rows.items() if row is None]
+    for jid in missing:
+        jcr.msg(jmsg.M_ERROR, f"JobId {jid} is not present in the catalog\n")
+    if missing:
+        raise JobFailed("Jobs missing from catalog. Cannot continue.")
+    purged = [jid for jid, row in rows.items() if int(row.get("PurgedFiles") or 0)]
+    for jid in purged:
+        jcr.msg(jmsg.M_ERROR, f"Files for JobId {jid} have been purged from the catalog\n")
+    if purged:
+        raise JobFailed("At least one job's files were pruned from the catalog.")
     st.vf_jobids = jobids
     st.first_level = (cat.get_job(job_id=jobids[0]) or {}).get("Level") or jobcodes.L_FULL
     chosen: dict[int, list[int]] = {}

@@ -50,8 +50,24 @@ def expand(cmd: str, jcr) -> str:
         "p": jcr.pool.name if jcr.pool else "", "P": str(__import__("os").getpid()),
         "s": jcr.since or "", "t": jcr.type_name, "v": vols, "V": vols,
         "w": jcr.storage.name if jcr.storage else "", "x": "no", "C": "no",
+        "O": _previous_jobid(jcr), "N": _new_jobid(jcr),
     }
     return edit_codes(cmd, codes)
+
+
+def _previous_jobid(jcr) -> str:
+    """%O: the job a Copy/Migrate worker copies or migrates."""
+    prev = getattr(jcr, "mac_jobid", None)
+    return str(prev) if prev else "*None*"
+
+
+def _new_jobid(jcr) -> str:
+    """%N: the job a Copy/Migrate worker creates."""
+    st = getattr(jcr, "mac_state", None)
+    if st is not None and getattr(st, "mig", None) is not None:
+        return str(st.mig.jobid)
+    reserved = getattr(jcr, "mac_new_job", None)
+    return str(reserved[0]) if reserved else "*None*"
 
 
 def _exit_word(jcr) -> str:

@@ -13,7 +13,7 @@ from bareos.lib import bnet, cram, jmsg, tls
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, authenticate_server
 from bareos.lib.config import cli
-from bareos.lib.daemon import run_daemon, setup_logging
+from bareos.lib.daemon import drop_privileges, run_daemon, setup_logging
 from bareos.lib.netserver import NetServer
 
 log = logging.getLogger("bareos-fd")
@@ -272,6 +272,8 @@ class FileDaemon:
 def main(argv=None) -> int:
     args, cfg = cli.parse_and_load(sys.argv[1:] if argv is None else argv, SCHEMA,
                                    prog="bareos-fd", description="Bareos File Daemon")
+    if drop_privileges(args, "bareos-fd"):
+        return 1
     if cfg is None:
         return args.exit_code
     setup_logging(args, "bareos-fd")

@@ -17,7 +17,7 @@ from typing import Callable
 
 from bareos.lib.config import cli
 
-__all__ = ["setup_logging", "write_pid_file", "run_daemon"]
+__all__ = ["setup_logging", "write_pid_file", "run_daemon", "drop_privileges"]
 
 
 def setup_logging(args, prog: str) -> None:
@@ -25,6 +25,57 @@ def setup_logging(args, prog: str) -> None:
     level = logging.DEBUG if cli.debug_level(args) > 0 else logging.INFO
     logging.basicConfig(level=level, stream=sys.stderr,
                         format=f"%(asctime)s {prog}: %(levelname)s %(name)s: %(message)s")
+
+
+def _error_term(prog: str, text: str) -> int:
+    print(f"{prog}: ERROR TERMINATION\n{text}", file=sys.stderr, flush=True)
+    return 1
+
+
+def drop_privileges(args, prog: str) -> int:
+    """``-u user`` / ``-g group``: run as that user and group, as Bareos's
+    daemons do; 0, or 1 after printing why not (Bareos's texts)."""
+    import grp
+    import pwd
+
+    user = getattr(args, "user", None) or None
+    group = getattr(args, "group", None) or None
+    if user is None and group is None:
+        return 0
+    if os.geteuid() != 0:
+        return _error_term(prog, "The commandline options indicate to run as specified "
+                                 "user/group, but program was not started with required "
+                                 "root privileges.")
+    try:
+        pw = pwd.getpwnam(user) if user is not None else pwd.getpwuid(os.getuid())
+    except KeyError:
+        if user is not None:
+            return _error_term(prog, f"Could not find userid={user}: ERR=Success")
+        return _error_term(prog, "Could not find password entry. ERR=Success")
+    gid = pw.pw_gid
+    if group is not None:
+        try:
+            gid = grp.getgrnam(group).gr_gid
+        except KeyError:
+            return _error_term(prog, f"Could not find group={group}: ERR=Success")
+    try:
+        os.initgroups(pw.pw_name, gid)
+    except OSError as exc:
+        if group is not None:
+            return _error_term(prog, f"Could not initgroups for group={group}, "
+                                     f"userid={pw.pw_name}: ERR={exc.strerror}")
+        return _error_term(prog, f"Could not initgroups for userid={pw.pw_name}: "
+                                 f"ERR={exc.strerror}")
+    if group is not None:
+        try:
+            os.setgid(gid)
+        except OSError as exc:
+            return _error_term(prog, f"Could not set group={group}: ERR={exc.strerror}")
+    try:
+        os.setuid(pw.pw_uid)
+    except OSError as exc:
+        return _error_term(prog, f"Could not set specified userid: {pw.pw_name}")
+    return 0
 
 
 def write_pid_file(path: str, log: logging.Logger) -> str | None:

@@ -214,13 +214,19 @@ def SetValue(var, value):
     return _host.current().set_value(int(var), value)
 
 
+#: Bareos's bareosfd module prefixes its modules' messages
+LOGPREFIX = "python3-fd-mod: "
+
+
 def DebugMessage(level, message=None):
-    _host.current().debug_message(int(level), message or "")
+    if message:
+        _host.current().debug_message(int(level), LOGPREFIX + str(message))
     return None
 
 
 def JobMessage(mtype, message=None):
-    _host.current().job_message(int(mtype), message or "")
+    if message:
+        _host.current().job_message(int(mtype), LOGPREFIX + str(message))
     return None
 
 

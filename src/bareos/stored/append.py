@@ -21,6 +21,7 @@ continuation would make readers drop the record).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from bareos.lib import bnet
@@ -37,6 +38,22 @@ from bareos.stored.device import Device, DeviceError, VolumeLabelError, split_ad
 from bareos.stored.job import CatalogError
 from bareos.stored.volume import RecordWriter, SessionLabel
 from bareos.stored.volume.record import EOS_LABEL, SOS_LABEL
+
+#: volume choice and mount, one device at a time: two devices must not both
+#: take the same volume to append to
+_MOUNT_LOCK = threading.Lock()
+
+
+def volume_in_use_elsewhere(sd, dev: Device, name: str) -> bool:
+    """Is volume *name* mounted on another device that a job is using?"""
+    devices = getattr(getattr(sd, "devices", None), "devices", None) or {}
+    for other in devices.values():
+        if other is dev or other.volume_name != name:
+            continue
+        if other.num_writers or other.num_readers or other.num_reserved or other.attached_jobs:
+            return True
+    return False
+
 
 log = logging.getLogger("bareos.stored.append")
 
@@ -139,6 +156,15 @@ class WriteDcr:
                 raise AppendError("no appendable volume")
 
     def _try_mount(self, info: P.VolumeInfo) -> bool:
+        """Mount *info*'s volume for appending, unless another device has it
+        (Bareos's IsVolumeInUse: the next FindMedia lists it as unwanted and
+        the Director gives another, or a new, volume)."""
+        with _MOUNT_LOCK:
+            if volume_in_use_elsewhere(self.job.sd, self.dev, info.name):
+                return False
+            return self._mount_volume(info)
+
+    def _mount_volume(self, info: P.VolumeInfo) -> bool:
         dev = self.dev
         job = self.job
         name = info.name
@@ -156,19 +182,27 @@ class WriteDcr:
             if size > 0 and info.status == "Append":
                 dev.open(name, "append")
                 _plugin_event(job, "DeviceOpen", self)
-                dev.read_volume_label(expected=name)
+                _plugin_event(job, "DeviceMount", self)
                 _plugin_event(job, "LabelRead", self)
+                dev.read_volume_label(expected=name)
                 _plugin_event(job, "LabelVerified", self)
             elif dev.settings.label_media and (size <= 0 or info.bytes == 0
                                                 or info.status in ("Recycle", "Purged")):
                 if size > 0 and info.status == "Append" and info.bytes:
                     return False
+                # as Bareos: the device is opened and mounted, the (missing or
+                # recycled) label read, the new one written and read back
+                _plugin_event(job, "DeviceOpen", self)
+                _plugin_event(job, "DeviceMount", self)
+                _plugin_event(job, "LabelRead", self)
                 dev.write_volume_label(name, self.store.pool_name, host_name=job.sd.host_name,
                                        prog=job.sd.name, vol_session_id=job.vol_session_id,
                                        vol_session_time=job.vol_session_time)
                 relabel = True
                 _plugin_event(job, "LabelWrite", self)
                 job.info(f'Labeled new Volume "{name}" on device {dev.print_name()}.')
+                _plugin_event(job, "LabelRead", self)
+                _plugin_event(job, "LabelVerified", self)
             else:
                 job.warning(f'Volume "{name}" not on device {dev.print_name()}.' if size < 0 else
                             f'Volume "{name}" on device {dev.print_name()} is not usable.')
@@ -437,6 +471,7 @@ class WriteDcr:
                     _plugin_event(job, "DeviceClose", self)
                     dev.mode = ""
                     if dev.full or not dev.settings.always_open:
+                        _plugin_event(job, "DeviceUnmount", self)
                         dev.unmount()
                         _plugin_event(job, "VolumeUnload", self)
             else:

@@ -29,7 +29,7 @@ from bareos.lib import bnet, cram, jmsg, tls
 from bareos.lib.bnet import BnetError, HelloKind
 from bareos.lib.bsock import AuthenticationFailed, authenticate_client, authenticate_server
 from bareos.lib.config import cli
-from bareos.lib.daemon import run_daemon, setup_logging
+from bareos.lib.daemon import drop_privileges, run_daemon, setup_logging
 from bareos.lib.jobcodes import JS_CANCELED
 from bareos.lib.netserver import NetServer
 from bareos.plugins import sd as sdplugins
@@ -591,11 +591,14 @@ class StorageDaemon:
 def main(argv=None) -> int:
     args, cfg = cli.parse_and_load(sys.argv[1:] if argv is None else argv, SCHEMA,
                                    prog="bareos-sd", description="Bareos Storage Daemon")
+    if drop_privileges(args, "bareos-sd"):
+        return 1
     if cfg is None:
         return args.exit_code
     setup_logging(args, "bareos-sd")
     sd = StorageDaemon(cfg, config_path=args.config)
-    return run_daemon(sd, log, describe=f"Storage daemon {sd.name}", addresses=sd.addresses)
+    return run_daemon(sd, log, describe=f"Storage daemon {sd.name}", addresses=sd.addresses,
+                      pid_file=getattr(args, "pid_file", None))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from bareos.dird.catreq import storable_name
 from bareos.lib.base64 import bin_to_base64
 from bareos.lib.bsr import BsrError, BsrMatcher, load_bsr
 from bareos.lib.stat import AttributeFormatError, decode_attributes, decode_restore_object
@@ -411,7 +412,8 @@ class Scanner:
             sess.last_index = rec.file_index
             if attrs.type == FT_RESTORE_FIRST:
                 return
-            sess.pending = [attrs.fname, attrs.lstat, "0", fi, attrs.delta_seq]
+            # a name that is not UTF-8 is stored as the Director stores it
+            sess.pending = [storable_name(attrs.fname), attrs.lstat, "0", fi, attrs.delta_seq]
             if self.verbose > 1 and self.store:
                 self.p(f"Created File record: {attrs.fname}")
         elif ms in _DIGESTS:

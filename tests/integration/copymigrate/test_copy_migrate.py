@@ -47,14 +47,14 @@ def test_copy_same_sd_then_restore_from_copy(site_factory, tmp_path):
         assert wait(con, sel) == "T", joblog(con, sel)
         slog = joblog(con, sel)
         assert f"The following 1 JobId was chosen to be copied: {bid}" in slog
-        assert "Termination:            Copy OK" in slog
-        worker = _worker(con, sel, "Copy")
+        assert "Termination:            Copying OK" in slog
+        worker = _worker(con, sel, "Copying")
         wlog = joblog(con, worker)
-        assert f"Copy using JobId={bid} Job=" in wlog
+        assert f"Copying using JobId={bid} Job=" in wlog
         assert 'Using Device "FileStorage" to read.' in wlog
         assert 'Using Device "FileStorage2" to write.' in wlog
         assert f"  Prev Backup JobId:      {bid}" in wlog
-        assert "Termination:            Copy OK" in wlog
+        assert "Termination:            Copying OK" in wlog
         new_id = job_row(site, worker)["PriorJobId"]
         new = job_row(site, new_id)
         assert new["Type"] == "C" and new["PriorJobId"] == bid and new["JobStatus"] == "T", new
@@ -79,7 +79,7 @@ def test_copy_same_sd_then_restore_from_copy(site_factory, tmp_path):
         sel2 = run(con, "run job=copy-uncopied yes")
         assert wait(con, sel2) == "T"
         assert "No JobIds found to copy." in joblog(con, sel2)
-        assert "Copy -- no files to copy" in joblog(con, sel2)
+        assert "Copying -- no files to copy" in joblog(con, sel2)
     finally:
         con.close()
 
@@ -143,7 +143,7 @@ def test_copy_between_two_storage_daemons(site_factory, tmp_path):
         worker = run(con, f"run job=copy-job jobid={bid} yes")
         assert wait(con, worker) == "T", joblog(con, worker)
         wlog = joblog(con, worker)
-        assert "Termination:            Copy OK" in wlog
+        assert "Termination:            Copying OK" in wlog
         new_id = job_row(site, worker)["PriorJobId"]
         new = job_row(site, new_id)
         assert new["Type"] == "C" and new["JobStatus"] == "T", new
@@ -159,3 +159,63 @@ def test_copy_between_two_storage_daemons(site_factory, tmp_path):
     finally:
         con.close()
         sd2.stop()
+
+
+def test_worker_new_jobid_reserved_and_job_codes(site_factory, tmp_path):
+    """The worker's new job gets the JobId after the worker's (before its Run
+    Before Job scripts run); %O and %N name the previous and the new job,
+    *None* in the selection job."""
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src)
+    site = site_factory(src)
+    script = 'Run Before Job = "sh -c \'echo prevjobid=%O newjobid=%N\'"\n' \
+             '  Run After Job = "sh -c \'echo after prevjobid=%O newjobid=%N\'"'
+    configure(site, extra_jobs={
+        "copy-codes": "Type = Copy\n  Pool = Full\n  Selection Type = Job\n"
+                      f'  Selection Pattern = "^backup-bareos-fd$"\n  {script}'})
+    site.start()
+    con = site.console()
+    try:
+        bid = run(con, "run job=backup-bareos-fd level=Full yes")
+        assert wait(con, bid) == "T", joblog(con, bid)
+        sel = run(con, "run job=copy-codes yes")
+        assert wait(con, sel) == "T", joblog(con, sel)
+        slog = joblog(con, sel)
+        assert "BeforeJob: prevjobid=*None* newjobid=*None*" in slog, slog
+        worker = _worker(con, sel, "Copying")
+        assert worker == sel + 1
+        wlog = joblog(con, worker)
+        assert f"BeforeJob: prevjobid={bid} newjobid={worker + 1}" in wlog, wlog
+        assert f"AfterJob: after prevjobid={bid} newjobid={worker + 1}" in wlog, wlog
+        assert job_row(site, worker)["PriorJobId"] == worker + 1
+        new = job_row(site, worker + 1)
+        assert new["Type"] == "C" and new["JobStatus"] == "T", new
+        # nothing was left in state Created
+        assert query(site, "SELECT COUNT(*) FROM Job WHERE JobStatus = 'C'", ())[0][0] == 0
+    finally:
+        con.close()
+
+
+def test_run_copy_confirmation_shows_read_and_write_side(site_factory, tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src)
+    site = site_factory(src)
+    configure(site)
+    site.start()
+    con = site.console()
+    try:
+        out = con.call("run job=copy-job").decode()
+        con.call("no")
+        assert "Run Copy job\nJobName:       copy-job\nBootstrap:     *None*\n" in out, out
+        assert "Read Storage:  File (From Job resource)" in out, out
+        assert "Pool:          Full (From Job resource)" in out, out
+        assert "Write Storage: File2 (From Storage from Pool's NextPool resource)" in out, out
+        assert "NextPool:      Copy (From Job Pool's NextPool resource)" in out, out
+        assert "JobId:         *None*" in out
+        out = con.call("run job=copy-job nextpool=Consolidated").decode()
+        con.call("no")
+        assert "NextPool:      Consolidated (From Run NextPool override)" in out, out
+    finally:
+        con.close()

@@ -23,7 +23,7 @@ def _wait_for(pred, timeout=60.0):
 
 
 def _copy_worker(con, control_id: int) -> int | None:
-    ids = [int(x) for x in re.findall(r"Copy JobId (\d+) started\.", joblog(con, control_id))]
+    ids = [int(x) for x in re.findall(r"Copying JobId (\d+) started\.", joblog(con, control_id))]
     return ids[0] if ids else None
 
 

@@ -9,7 +9,7 @@ from .conftest import configure, job_row, joblog, make_tree, needs_psk, query, r
 pytestmark = needs_psk
 
 
-def _workers(con, control: int, op: str = "Copy") -> list[int]:
+def _workers(con, control: int, op: str = "Copying") -> list[int]:
     log = joblog(con, control)
     ids = [int(x) for x in re.findall(rf"{op} JobId (\d+) started\.", log)]
     for i in ids:
@@ -82,10 +82,10 @@ def test_selection_types(site_factory, tmp_path):
         assert wait(con, sel) == "T"
         log = joblog(con, sel)
         assert "Regex pattern matched no Jobs to copy." in log
-        assert "Termination:            Copy -- no files to copy" in log
+        assert "Termination:            Copying -- no files to copy" in log
 
         sel = run(con, "run job=copy-nopattern yes")
         assert wait(con, sel) != "T"
-        assert "No Copy Job selection pattern specified." in joblog(con, sel)
+        assert "No Copying Job selection pattern specified." in joblog(con, sel)
     finally:
         con.close()

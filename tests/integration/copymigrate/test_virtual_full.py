@@ -61,3 +61,39 @@ def test_virtual_full_restores_latest_state(site_factory, tmp_path):
         assert compare_trees(src, where / str(src).lstrip("/")) == []
     finally:
         con.close()
+
+
+def test_virtual_full_of_given_jobids(site_factory, tmp_path):
+    """`run ... level=VirtualFull jobid=a,b`: those jobs, checked against the catalog."""
+    src = tmp_path / "data"
+    src.mkdir()
+    make_tree(src, seed=5)
+    site = site_factory(src)
+    configure(site)
+    _add(site.base / "etc" / "bareos-dir.d" / "job" / "backup-bareos-fd.conf", "  Accurate = yes\n")
+    site.start()
+    con = site.console()
+    try:
+        full = run(con, "run job=backup-bareos-fd level=Full yes")
+        assert wait(con, full) == "T", joblog(con, full)
+        time.sleep(1.1)
+        (src / "a" / "f2.txt").write_text("changed\n")
+        inc = run(con, "run job=backup-bareos-fd level=Incremental yes")
+        assert wait(con, inc) == "T", joblog(con, inc)
+        # an unknown JobId is refused by the run command itself
+        out = con.call(f"run job=backup-bareos-fd level=VirtualFull jobid={full},999 yes").decode()
+        assert "JobId 999 not found in catalog." in out and "Job queued" not in out, out
+        # only the Full, though an Incremental followed it
+        vf = run(con, f"run job=backup-bareos-fd level=VirtualFull jobid={full} yes")
+        assert wait(con, vf) == "T", joblog(con, vf)
+        log = joblog(con, vf)
+        assert f"Consolidating JobIds {full} containing" in log, log
+        # purged files: every such job named, then the job fails
+        con.call(f"purge files jobid={full}")
+        vf2 = run(con, f"run job=backup-bareos-fd level=VirtualFull jobid={full},{inc} yes")
+        assert wait(con, vf2) == "f"
+        log = joblog(con, vf2)
+        assert f"Files for JobId {full} have been purged from the catalog" in log, log
+        assert "At least one job's files were pruned from the catalog." in log
+    finally:
+        con.close()

@@ -5,6 +5,7 @@ a local Bareos checkout at test time, never kept in the project)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -156,5 +157,39 @@ def test_bareos_own_local_fileset_plugin_runs_unchanged(plugin_site, tmp_path):
         where = tmp_path / "restored"
         _, log, _, _ = run_backup_restore(site, con, "backup-bareoslocal", "BareosLocal", where)
         assert compare_trees(data, where / str(data).lstrip("/")) == []
+    finally:
+        con.close()
+
+
+def test_module_job_messages_carry_bareos_prefix(plugin_site, tmp_path):
+    """bareosfd.JobMessage text reaches the job log as Bareos prints it:
+    ``python3-fd-mod: <text>``; a message of None says nothing."""
+    data = tmp_path / "data"
+    data.mkdir()
+    plugdir = tmp_path / "fd-plugins"
+    plugdir.mkdir()
+    (plugdir / "bareos-fd-talker.py").write_text(
+        "import bareosfd\n"
+        "from BareosFdWrapper import *\n"
+        "from BareosFdPluginBaseclass import BareosFdPluginBaseclass\n"
+        "@BareosPlugin\n"
+        "class Talker(BareosFdPluginBaseclass):\n"
+        "    def start_backup_job(self):\n"
+        "        bareosfd.JobMessage(bareosfd.M_INFO, 'hello from the module\\n')\n"
+        "        bareosfd.JobMessage(bareosfd.M_INFO, None)\n"
+        "        return bareosfd.bRC_OK\n"
+        "    def start_backup_file(self, savepkt):\n"
+        "        return bareosfd.bRC_Stop\n")
+    site = plugin_site(data)
+    site.enable_plugins("fd", plugdir)
+    site.plugin_fileset("PyTalk", [f"python:module_path={plugdir}:module_name=bareos-fd-talker"])
+    site.add_backup_job("backup-talk", "PyTalk")
+    site.start()
+    con = site.console()
+    try:
+        jobid, _status = site.run_job(con, "run job=backup-talk level=Full yes")
+        log = site.job_log(con, jobid)
+        assert re.search(r"-fd JobId \d+: python3-fd-mod: hello from the module\n", log), log
+        assert not re.search(r"-fd JobId \d+: python3-fd-mod: \n", log), log
     finally:
         con.close()

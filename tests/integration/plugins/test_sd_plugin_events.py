@@ -41,6 +41,15 @@ def test_backup_reserve_and_write_translation_events(plugin_site, tmp_path):
         assert len(writes) >= 7, seen
         assert min(writes) > setup
         assert "bsdEventReadRecordTranslation" not in seen
+        # the device and label events of a newly labelled volume, in Bareos's order
+        order = ["bsdEventDeviceOpen", "bsdEventDeviceMount", "bsdEventLabelRead",
+                 "bsdEventLabelWrite", "bsdEventLabelVerified", "bsdEventVolumeLoad"]
+        assert [e for e in seen if e in order][:len(order) + 1] == [
+            "bsdEventDeviceOpen", "bsdEventDeviceMount", "bsdEventLabelRead",
+            "bsdEventLabelWrite", "bsdEventLabelRead", "bsdEventLabelVerified",
+            "bsdEventVolumeLoad"], seen
+        assert seen.index("bsdEventDeviceUnmount") > max(writes)
+        assert seen.index("bsdEventDeviceClose") < seen.index("bsdEventDeviceUnmount")
     finally:
         con.close()
 

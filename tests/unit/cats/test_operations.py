@@ -43,7 +43,8 @@ def test_client_create_find_update(cat):
 def test_fileset_new_row_per_md5(cat):
     f1 = cat.get_or_create_fileset("SelfTest", "Z4/p5X+pR/cxW3/qm5+btB", "FileSet {\n}\n",
                                    create_time="2026-11-22 00:36:36")
-    assert cat.get_or_create_fileset("SelfTest", "Z4/p5X+pR/cxW3/qm5+btB", "x") == f1
+    assert cat.get_or_create_fileset("SelfTest", "Z4/p5X+pR/cxW3/qm5+btB", "FileSet {\n}\n") == f1
+    assert cat.get_or_create_fileset("SelfTest", "Z4/p5X+pR/cxW3/qm5+btB") == f1   # no text: kept
     f2 = cat.get_or_create_fileset("SelfTest", "otherMD5", "changed")
     assert f2 != f1
     rec = cat.get_fileset(f1)
@@ -55,6 +56,11 @@ def test_fileset_new_row_per_md5(cat):
                        "createtime": "2026-11-22 00:36:36", "filesettext": "FileSet {\n}\n"}
     assert len(rows) == 2
     assert cat.list_filesets(fileset_id=f2)[0]["md5"] == "otherMD5"
+    # a different text for the same MD5 replaces the stored one (Bareos's
+    # CreateFilesetRecord), without a new row
+    assert cat.get_or_create_fileset("SelfTest", "Z4/p5X+pR/cxW3/qm5+btB", "x") == f1
+    assert cat.list_filesets(fileset_id=f1)[0]["filesettext"] == "x"
+    assert len(cat.list_filesets()) == 2
 
 
 # -------------------------------------------------------------------- Pool

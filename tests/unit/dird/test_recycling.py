@@ -251,3 +251,35 @@ def test_edit_utime():
     assert retention.edit_utime(5184000) == "2 months "
     assert retention.edit_utime(0) == "0 secs"
     assert retention.edit_utime(31536000 + 86400 + 61) == "1 year 1 day 1 min 1 sec"
+
+
+def test_concurrent_jobs_each_get_their_own_new_volume(d):
+    """Jobs that all need a new volume at the same moment get distinct
+    volumes: the label-format name is chosen and created under one lock (two
+    jobs creating the same "Full-0002" failed one of them)."""
+    import threading
+
+    n = 8
+    # the SD's unwanted list: volumes in use by other jobs (here: any name)
+    unwanted = ",".join(f"Full-{i:04d}" for i in range(1, 2 * n + 1))
+    barrier = threading.Barrier(n)
+    replies: list[str] = []
+    lock = threading.Lock()
+
+    def job() -> None:
+        svc = _svc(d)
+        barrier.wait()
+        r = _find(svc, unwanted=unwanted)
+        with lock:
+            replies.append(r)
+
+    threads = [threading.Thread(target=job) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(replies) == n
+    assert all(r.startswith("1000 OK VolName=") for r in replies), replies
+    names = [_vol(r) for r in replies]
+    assert len(set(names)) == n, names
+    assert all(d.catalog.get_media(v) is not None for v in names)

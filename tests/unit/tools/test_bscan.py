@@ -129,3 +129,28 @@ def test_foreign_file_refused(tmp_path, run_tool):
     f.write_bytes(os.urandom(4096))
     r = run_tool(bscan, "-s", "-B", "sqlite3", "--db-file", str(tmp_path / "c.db"), str(f))
     assert r.rc != 0 and "not a Bareos volume" in r.err
+
+
+def test_file_name_that_is_not_utf8(tmp_path, run_tool):
+    """A file name with bytes that are not UTF-8 is stored as the Director
+    stores it (each such byte as its Latin-1 character) instead of failing."""
+    from tests.unit.tools.volfactory import write_sd_config
+
+    src = tmp_path / "src"
+    src.mkdir()
+    raw = os.path.join(os.fsencode(src), b"caf\xe9.txt")
+    with open(raw, "wb") as fh:
+        fh.write(b"latin-1 name\n")
+    store = tmp_path / "store"
+    store.mkdir()
+    vb = VolumeBuilder(str(store / "Full-0009"))
+    vb.backup_tree(str(src), JobInfo(5, "odd.5"))
+    vb.close()
+    conf = tmp_path / "conf"
+    write_sd_config(str(conf), str(store))
+    db = tmp_path / "cat.db"
+    r = run_tool(bscan, "-s", "-B", "sqlite3", "--db-file", str(db), "-c", str(conf),
+                 "-V", "Full-0009", "FileStorage")
+    assert r.rc == 0, r.err + r.out
+    names = [f["Name"] for f in _rows(str(db), "SELECT Name FROM File")]
+    assert "caf\u00e9.txt" in names, names

@@ -47,6 +47,10 @@ def collect(ua) -> dict | None:
         key = ua.argk[i].lower()
         val = ua.argv[i]
         if key not in KEYWORDS:
+            if val is None and "job" not in over:
+                # as Bareos: a first word without a value names the Job
+                over["job"] = ua.argk[i]
+                continue
             ua.send_msg(f'Invalid keyword: {ua.argk[i]}\n')
             return None
         if key == "yes":
@@ -94,6 +98,10 @@ def run(ua) -> bool:
             over.pop("when")
         else:
             over["when"] = when
+    if "since" in over and _parse_when(over["since"]) is None:
+        ua.send_msg("Since option expects string in format \"yyyy-mm-dd hh:mm:ss\", "
+                    f"but is: {over['since']}\n")
+        return False
     if "accurate" in over:
         over["accurate"] = over["accurate"].lower() in ("yes", "true", "1")
     if "where" in over and not ua.acl_access_ok(acl.WHERE, over["where"]):
@@ -108,6 +116,13 @@ def run(ua) -> bool:
             return False
     if not ua.open_db():
         return False
+    if over.get("jobid"):
+        cat = d.catalog
+        for part in str(over["jobid"]).split(","):
+            part = part.strip()
+            if not part.isdigit() or cat.get_job(job_id=int(part)) is None:
+                ua.send_msg(f"JobId {part} not found in catalog. \n")
+                return False
     jcr = d.jobs.new_jcr(job, **{k: v for k, v in over.items() if k != "yes"})
     if not over.get("yes") and not confirm(ua, jcr):
         return False
@@ -170,6 +185,8 @@ def show_job(ua, jcr) -> None:
                   f"Catalog:         {jcr.catalog_res.name if jcr.catalog_res else ''}",
                   f"Priority:        {jcr.priority}",
                   f"Plugin Options:  {jcr.plugin_options or '*None*'}"]
+    elif jcr.job_type in (jobcodes.JT_COPY, jobcodes.JT_MIGRATE):
+        lines = _mac_summary(ua, jcr, when)
     else:
         lines = [f"Run {jcr.type_name} job",
                  f"JobName:  {jcr.job_name}",
@@ -184,6 +201,39 @@ def show_job(ua, jcr) -> None:
         if jcr.plugin_options:
             lines.append(f"Plugin Options: {jcr.plugin_options}")
     ua.send_msg("\n".join(lines) + "\n")
+
+
+def _mac_summary(ua, jcr, when: str) -> list[str]:
+    """Bareos's confirmation of a Copy or Migration job: read and write side."""
+    from ..jcr import JobFailed
+    from ..migrate import MacState, _set_next_pool
+
+    st = MacState()
+    st.rpool = jcr.pool
+    try:
+        _set_next_pool(ua.director, jcr, st)
+    except JobFailed:
+        pass
+
+    def src(text) -> str:
+        text = str(text or "")
+        return text if text.startswith("From ") else f"From {text}"
+
+    def name(res) -> str:
+        return res.name if res is not None else "*None*"
+
+    kind = "Copy" if jcr.job_type == jobcodes.JT_COPY else "Migration"
+    return [f"Run {kind} job",
+            f"JobName:       {jcr.job_name}",
+            "Bootstrap:     *None*",
+            f"Read Storage:  {name(jcr.storage)} ({src(jcr.storage_source)})",
+            f"Pool:          {name(jcr.pool)} ({src(jcr.pool_source)})",
+            f"Write Storage: {name(st.write_storage)} ({src(st.wstore_source)})",
+            f"NextPool:      {name(st.next_pool)} ({src(st.npool_source)})",
+            f"JobId:         {getattr(jcr, 'mac_jobid', None) or '*None*'}",
+            f"When:          {when}",
+            f"Catalog:       {jcr.catalog_res.name if jcr.catalog_res else ''}",
+            f"Priority:      {jcr.priority}"]
 
 
 def modify(ua, jcr) -> bool:
