@@ -9,10 +9,15 @@ REPO=$PWD
 log() { printf '\n=== %s\n' "$*"; }
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    log "installing PostgreSQL (Debian packages)"
+  missing=""
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+  # setfacl/setfattr: Bareos's acl and xattr systemtests call them
+  command -v setfacl >/dev/null || missing="$missing acl"
+  command -v setfattr >/dev/null || missing="$missing attr"
+  if [ -n "$missing" ]; then
+    log "installing Debian packages:$missing"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   fi
 fi
 
