@@ -58,6 +58,7 @@ PASSING = [
     "multi-runscript",
     "admin-job",
     "virtualfull-basic",
+    "py3plug-fd-basic",
 ]
 
 #: programs a scenario's scripts call besides bash, perl, diff and tar

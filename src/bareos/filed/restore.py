@@ -72,7 +72,7 @@ class RestoreError(Exception):
 class _File:
     __slots__ = ("fi", "attrs", "st", "path", "fd", "extract", "digest", "digest_stream",
                  "delayed", "size_written", "sparse", "had_data", "ftype", "pwriter", "plugin_rp",
-                 "background", "mode_set", "owner_set")
+                 "background", "mode_set", "owner_set", "core_made")
 
     def __init__(self, fi, attrs, st, path, ftype):
         self.fi = fi
@@ -93,6 +93,7 @@ class _File:
         self.background = False   # data records go to the writer thread
         self.mode_set = False     # created with its mode (no fchmod needed)
         self.owner_set = False    # created with its owner and group (no fchown needed)
+        self.core_made = False    # a plugin said CF_CORE: made by the core, I/O through the plugin
 
 
 class Restorer:
@@ -389,7 +390,21 @@ class Restorer:
         from bareos.plugins import bareosfd as B
         status, rp = self.plugins.create_file(self, attrs, st, path)
         if status == B.CF_CORE:
-            return False
+            if cur.ftype not in (FT_REG, FT_REGE) or rp is None or self.replace != "a":
+                return False
+            # Bareos: the core makes the file's directory, then opens it with
+            # bopen, which inside a command plugin's stream is the plugin's
+            # pluginIO (its open/write/close); setFileAttributes at the end
+            try:
+                self._makepath(os.path.dirname(path))
+            except OSError as exc:
+                self._msg(jmsg.M_ERROR, f"Could not create {path}: ERR={exc.strerror or exc}")
+                return True
+            writer = self.plugins.open_writer(path, rp)
+            if writer is None:
+                return True
+            status = rp.create_status = B.CF_EXTRACT     # what the core's CreateFile gives
+            cur.core_made = True
         cur.plugin_rp = rp
         if status == B.CF_EXTRACT:
             cur.pwriter = self.plugins.writer
@@ -500,9 +515,20 @@ class Restorer:
                 os.close(cur.fd)
             return
         if cur.plugin_rp is not None:
+            # Bareos's PluginSetAttributes: the plugin's setFileAttributes
+            # while the file is still open, then the file is closed; CF_CORE
+            # leaves owner, mode and times to the core
+            core = self.plugins.set_attributes(cur.plugin_rp)
             if cur.pwriter is not None:
                 cur.pwriter.close()
-            self.plugins.set_attributes(cur.plugin_rp)
+            # (unlike Bareos, a file the core made gets its owner, mode and
+            # times also when the plugin does not ask for it, if it is there)
+            if core or (cur.core_made and os.path.lexists(cur.path)):
+                try:
+                    self.set_attributes(cur)
+                except OSError as exc:
+                    self._msg(jmsg.M_ERROR, f"Could not set attributes of {cur.path}: "
+                                            f"ERR={exc.strerror or exc}")
             self._restore_delayed(cur)
             return
         st = cur.st

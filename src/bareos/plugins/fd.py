@@ -602,15 +602,29 @@ class FdJobPlugins:
             jcr.jmsg(jmsg.M_ERROR, f"Plugin createFile call failed. Returned CF_ERROR file={path}")
         if status != B.CF_EXTRACT:
             return status, rp
-        writer = PluginWriter(ctx, path, rp)
-        if not writer.open():
+        if self.open_writer(path, rp) is None:
             return B.CF_ERROR, rp
         return B.CF_EXTRACT, rp
 
-    def set_attributes(self, rp) -> None:
+    def open_writer(self, path: str, rp):
+        """Open *path* through the current plugin's pluginIO for restoring
+        data (Bareos's bopen on a command plugin's file); the writer, also
+        kept as :attr:`writer`, or None when the open failed (reported)."""
+        writer = PluginWriter(self.current, path, rp)
+        return writer if writer.open() else None
+
+    def set_attributes(self, rp) -> bool:
+        """The plugin's setFileAttributes; True when it answers CF_CORE (the
+        core then sets owner, mode and times itself, as Bareos)."""
         ctx = self.current
-        if ctx is not None and rp is not None:
-            ctx.call("setFileAttributes", ctx.plugin.set_file_attributes, rp)
+        if ctx is None or rp is None:
+            return False
+        created = rp.create_status        # what createFile said (ACL/xattr rules use it)
+        rp.create_status = B.CF_ERROR
+        ctx.call("setFileAttributes", ctx.plugin.set_file_attributes, rp)
+        core = rp.create_status == B.CF_CORE
+        rp.create_status = created
+        return core
 
     def restore_acl_xattr(self, stream: int, data, path: str, rp, ftype: int) -> None:
         """A STREAM_ACL_PLUGIN/STREAM_XATTR_PLUGIN record of the file just
