@@ -348,13 +348,20 @@ def write_programs(build: Path, python: str) -> None:
     sbin = build / "sbin"
     sbin.mkdir(parents=True, exist_ok=True)
     for name, module in PROGRAMS.items():
-        env = "export BCONSOLE_ALLOW_UNSAFE_COMMANDS=1\n" if name == "bconsole" else ""
+        env = "os.environ['BCONSOLE_ALLOW_UNSAFE_COMMANDS'] = '1'\n" if name == "bconsole" else ""
         path = sbin / name
-        path.write_text(f"#!/bin/bash\n{env}export PYTHONPATH={REPO_ROOT / 'src'}"
-                        f"${{PYTHONPATH:+:$PYTHONPATH}}\n"
-                        # -X names the program in the process's arguments: scripts
-                        # find their calling daemon by its path (filesets)
-                        f"exec {python} -X bareos_program={path} -m {module} \"$@\"\n")
+        src = str(REPO_ROOT / "src")
+        # A Python script run by its interpreter: the process's arguments are
+        # "<python> <this path> ...", so scripts that find their calling
+        # daemon by its path in `ps -o args=` (cut at 80 columns without a
+        # terminal; filesets' command.sh) see it right after the interpreter.
+        path.write_text(f"#!{python}\n"
+                        "import os, runpy, sys\n"
+                        f"sys.path.insert(0, {src!r})\n"
+                        f"os.environ['PYTHONPATH'] = os.pathsep.join(\n"
+                        f"    p for p in ({src!r}, os.environ.get('PYTHONPATH', '')) if p)\n"
+                        f"{env}"
+                        f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)\n")
         path.chmod(0o755)
     scripts = build / "scripts"
     scripts.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -100,10 +101,15 @@ def _needs(scenario: str):
                                              reason="TLS 1.3 PSK needs Python 3.13"))
     for s in PASSING_313])
 @pytest.mark.timeout(1800)
-def test_bareos_systemtest(scenario, tmp_path):
+def test_bareos_systemtest(scenario):
+    # A short work directory: some scenario scripts find their daemon with
+    # ``ps -o args=``, whose lines are cut at 80 columns when not on a
+    # terminal (filesets' command.sh looks for .../sbin/bareos-dir there).
+    workdir = Path(tempfile.mkdtemp(prefix="st-"))
     proc = subprocess.run(
         [sys.executable, str(HERE / "run_bareos_systemtest.py"), scenario,
-         "--mirror", str(MIRROR), "--ref", REF, "--workdir", str(tmp_path)],
+         "--mirror", str(MIRROR), "--ref", REF, "--workdir", str(workdir)],
         capture_output=True, text=True, timeout=1700)
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-4000:]
     assert f"{scenario}: PASSED" in proc.stdout
+    shutil.rmtree(workdir, ignore_errors=True)       # kept when the scenario failed

@@ -124,6 +124,8 @@ def test_mount_after_the_volume_is_back_lets_the_job_read(tmp_path):
     assert wait.mount_request(dev).startswith("3001 OK mount requested.")
     assert _until(lambda: director.text().count("Please mount read Volume") == 2)
     assert th.is_alive() and opener.tries == 2
+    # (the request is logged just before the job blocks the device again)
+    assert _until(lambda: dev.blocked == BST_WAITING_FOR_SYSOP and wait.waiters(dev))
     opener.present = True
     assert wait.mount_request(dev).startswith("3001 OK mount requested.")
     th.join(20)
