@@ -26,7 +26,8 @@ from bareos.stored.volume.record import (
 )
 from bareos.stored.volume.scan import LabelRecord
 from bareos.tools.volume_access import (
-    Messages, ToolError, VolumeSource, available_devices, load_sd_config, read_volumes,
+    Messages, ToolError, VolumeSource, add_common_options, available_devices, load_sd_config,
+    read_volumes,
     resolve_device,
 )
 
@@ -38,16 +39,7 @@ _SUMMARY_POSITION = "stored/bcopy.cc:262"
 
 def build_parser(prog: str = "bcopy"):
     ap = argparse.ArgumentParser(prog=prog, description="The Bareos Volume Copy tool.")
-    ap.add_argument("-b", "--parse-bootstrap", dest="bootstrap", metavar="<file>",
-                    help="Specify a bootstrap file.")
-    ap.add_argument("-c", "--config", metavar="<path>",
-                    help="Use <path> as configuration file or directory.")
-    ap.add_argument("-D", "--director", metavar="<director>",
-                    help="Specify a director name specified in the storage configuration.")
-    ap.add_argument("-d", "--debug-level", dest="debug", metavar="<level>", default="0",
-                    help="Set debug level to <level>.")
-    ap.add_argument("--dt", "--debug-timestamps", dest="debug_timestamps",
-                    action="store_true", help="Print timestamp in debug output.")
+    add_common_options(ap)
     ap.add_argument("-i", "--input-volumes", metavar="<vol1|vol2|...>",
                     help="Specify input Volume names (separated by |).")
     ap.add_argument("-o", "--output-volumes", metavar="<vol1|vol2|...>",

@@ -34,7 +34,7 @@ from bareos.lib.streams import (
 from bareos.stored.volume.block import DamagedBlock
 from bareos.stored.volume.scan import LabelRecord
 from bareos.tools.volume_access import (
-    FileFilter, Messages, ToolError, available_devices, load_sd_config, ls_line,
+    FileFilter, Messages, ToolError, add_common_options, available_devices, load_sd_config, ls_line,
     read_volumes, resolve_device,
 )
 
@@ -58,16 +58,7 @@ _IGNORED = (STREAM_RESTORE_OBJECT, STREAM_NDMP_SEPARATOR, STREAM_PLUGIN_NAME,
 def build_parser(prog: str = "bextract"):
     import argparse
     ap = argparse.ArgumentParser(prog=prog, description="The Bareos Extraction tool.")
-    ap.add_argument("-b", "--parse-bootstrap", dest="bootstrap", metavar="<file>",
-                    help="Specify a bootstrap file.")
-    ap.add_argument("-c", "--config", metavar="<path>",
-                    help="Use <path> as configuration file or directory.")
-    ap.add_argument("-D", "--director", metavar="<director>",
-                    help="Specify a director name specified in the storage configuration.")
-    ap.add_argument("-d", "--debug-level", dest="debug", metavar="<level>", default="0",
-                    help="Set debug level to <level>.")
-    ap.add_argument("--dt", "--debug-timestamps", dest="debug_timestamps",
-                    action="store_true", help="Print timestamp in debug output.")
+    add_common_options(ap)
     ap.add_argument("-e", "--exclude", metavar="<file>", help="Exclude list.")
     ap.add_argument("-i", "--include-list", metavar="<file>", help="Include list.")
     ap.add_argument("-p", "--ignore-errors", action="store_true",

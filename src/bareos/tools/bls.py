@@ -37,7 +37,8 @@ from bareos.stored.volume.record import (
 )
 from bareos.stored.volume.scan import LabelRecord
 from bareos.tools.volume_access import (
-    FileFilter, Messages, ToolError, attr_stat_text, available_devices, format_local_time,
+    FileFilter, Messages, ToolError, add_common_options, attr_stat_text, available_devices,
+    format_local_time,
     load_sd_config, ls_line, read_volumes, resolve_device,
 )
 
@@ -55,16 +56,7 @@ _COMP_NAMES = {b"GZIP": "GZIP", b"LZOX": "LZO1X", b"FZFZ": "FZFZ", b"FZ4L": "FZ4
 
 def build_parser(prog: str = "bls") -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog=prog, description="The Bareos ls tool.")
-    ap.add_argument("-b", "--parse-bootstrap", dest="bootstrap", metavar="<file>",
-                    help="Specify a bootstrap file.")
-    ap.add_argument("-c", "--config", metavar="<path>",
-                    help="Use <path> as configuration file or directory.")
-    ap.add_argument("-D", "--director", metavar="<director>",
-                    help="Specify a director name found in the storage configuration.")
-    ap.add_argument("-d", "--debug-level", dest="debug", metavar="<level>", default="0",
-                    help="Set debug level to <level>.")
-    ap.add_argument("--dt", "--debug-timestamps", dest="debug_timestamps",
-                    action="store_true", help="Print timestamp in debug output.")
+    add_common_options(ap, "Specify a director name found in the storage configuration.")
     ap.add_argument("-e", "--exclude", metavar="<file>", help="Exclude list.")
     ap.add_argument("-i", "--include-list", metavar="<file>", help="Include list.")
     ap.add_argument("-j", "--list-jobs", action="store_true", help="List jobs.")

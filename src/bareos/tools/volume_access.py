@@ -91,6 +91,20 @@ class Messages:
 # --------------------------------------------------------------------------
 # time, mode, users
 
+def add_common_options(ap, director_help: str = "Specify a director name specified in the "
+                                               "storage configuration.") -> None:
+    """The options bls, bextract and bcopy share: -b -c -D -d --dt."""
+    ap.add_argument("-b", "--parse-bootstrap", dest="bootstrap", metavar="<file>",
+                    help="Specify a bootstrap file.")
+    ap.add_argument("-c", "--config", metavar="<path>",
+                    help="Use <path> as configuration file or directory.")
+    ap.add_argument("-D", "--director", metavar="<director>", help=director_help)
+    ap.add_argument("-d", "--debug-level", dest="debug", metavar="<level>", default="0",
+                    help="Set debug level to <level>.")
+    ap.add_argument("--dt", "--debug-timestamps", dest="debug_timestamps",
+                    action="store_true", help="Print timestamp in debug output.")
+
+
 def format_local_time(t: int, fmt: str = "%d-%b-%Y %H:%M") -> str:
     return time.strftime(fmt, time.localtime(t))
 
